@@ -1,0 +1,1 @@
+"""credgraph: a GraphQL credential aggregator for stackable micro-credentials."""

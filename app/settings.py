@@ -1,0 +1,111 @@
+"""Configuration: the environment, read once into one Settings object.
+
+DESIGN.md "Configuration" lists every variable; this is the only module that
+reads os.environ for the service, so a newcomer finds every knob here.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_DATABASE_URL = "sqlite://./data/credgraph.db"
+# A fixed development secret so `credgraph demo` tokens keep working across
+# restarts; production must set CREDGRAPH_JWT_SECRET or a public key.
+DEV_JWT_SECRET = "credgraph-development-secret-do-not-use-in-production"
+
+MODEL_MODULES = [
+    "app.db.models.catalogue",
+    "app.db.models.pathways",
+    "app.db.models.learners",
+    "app.db.models.sync",
+]
+
+
+def _csv(value: str | None) -> tuple[str, ...]:
+    return tuple(v.strip() for v in (value or "").split(",") if v.strip())
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Request limits of the GraphQL endpoint (refusals carry QUERY_TOO_COMPLEX)."""
+
+    max_first: int = 100
+    max_depth: int = 12
+    max_aliases: int = 30
+    max_tokens: int = 5000
+    max_cost: int = 50_000
+    max_body_bytes: int = 1_000_000
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    env: str = "development"
+    jwt_secret: str | None = None
+    jwt_public_key: str | None = None
+    jwt_audience: str | None = None
+    connectors_file: Path = Path("connectors.toml")
+    cors_origins: tuple[str, ...] = ()
+    port: int = 8000
+    signing_key: Path = Path("data/signing-key.pem")
+    issuer_did: str | None = None
+    allow_private_fetch: bool = False
+    limits: Limits = field(default_factory=Limits)
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        return cls(
+            database_url=env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+            env=env.get("CREDGRAPH_ENV", "development"),
+            jwt_secret=env.get("CREDGRAPH_JWT_SECRET"),
+            jwt_public_key=env.get("CREDGRAPH_JWT_PUBLIC_KEY"),
+            jwt_audience=env.get("CREDGRAPH_JWT_AUDIENCE"),
+            connectors_file=Path(
+                env.get("CREDGRAPH_CONNECTORS_FILE", "connectors.toml")
+            ),
+            cors_origins=_csv(env.get("CREDGRAPH_CORS_ORIGINS")),
+            port=int(env.get("PORT") or 8000),
+            signing_key=Path(
+                env.get("CREDGRAPH_SIGNING_KEY", "data/signing-key.pem")
+            ),
+            issuer_did=env.get("CREDGRAPH_ISSUER_DID"),
+            allow_private_fetch=env.get("CREDGRAPH_ALLOW_PRIVATE_FETCH") == "1",
+        )
+
+
+def tortoise_config(database_url: str) -> dict:
+    """The Tortoise config for a database URL (one app, migrations committed)."""
+    if database_url.startswith("sqlite://") and not database_url.startswith(
+        "sqlite://:memory:"
+    ):
+        path = Path(database_url.removeprefix("sqlite://").split("?", 1)[0])
+        path.parent.mkdir(parents=True, exist_ok=True)
+    return {
+        "connections": {"default": database_url},
+        "apps": {
+            "credgraph": {
+                "models": MODEL_MODULES,
+                "default_connection": "default",
+                "migrations": "app.db.migrations",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+def get_settings() -> Settings:
+    return Settings.from_env()
+
+
+# For the `tortoise` CLI ([tool.tortoise] in pyproject.toml).
+TORTOISE_ORM = tortoise_config(
+    os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+)
