@@ -1,0 +1,52 @@
+"""What a connector is, as the sync engine sees it.
+
+A connector is configured once (`SourceConfig`), then asked for an async
+iterator of records for one run (`SyncState` says where to start). It does
+only network and parsing; it never touches the database. After each page it
+yields `PageDone` with a cursor, so the engine can commit that page and store
+the resume point; a run that dies resumes from the last stored cursor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from connectors.records import Record
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    """One source of `connectors.toml` (or of the CLI's flags)."""
+
+    name: str  # the source's name, e.g. "swayam" or "edx-mitx"
+    connector: str  # the registry key of the connector module
+    base_url: str | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)
+    # Secrets are resolved from environment variables by the caller; the
+    # file only names the variables.
+    secrets: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SyncState:
+    """Where a run starts."""
+
+    full: bool = True  # a complete pass (withdrawals are decided only on these)
+    resume_cursor: str | None = None  # the last committed page's cursor
+    since: datetime | None = None  # last successful run start (incremental feeds)
+    # Conditional-GET validators from the last successful run: url -> etag or
+    # last-modified, so an unchanged source costs one 304.
+    validators: Mapping[str, str] = field(default_factory=dict)
+
+
+class Connector(Protocol):
+    name: str
+
+    def records(self, state: SyncState) -> AsyncIterator[Record]: ...
+
+
+class ConnectorError(Exception):
+    """The source failed in a way that ends the run (after retries)."""
