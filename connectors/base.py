@@ -5,6 +5,20 @@ iterator of records for one run (`SyncState` says where to start). It does
 only network and parsing; it never touches the database. After each page it
 yields `PageDone` with a cursor, so the engine can commit that page and store
 the resume point; a run that dies resumes from the last stored cursor.
+
+The engine's side, in full:
+
+    async with HttpClient(HttpPolicy.from_options(config.options)) as http:
+        connector = registry.build_connector(config, http)
+        async for record in connector.records(state):
+            ...  # upsert; on PageDone commit and store record.cursor
+
+`PageDone.meta` may carry:
+- `VALIDATORS`: {url: validator} to keep for the next run's
+  `SyncState.validators` (store them only when the run succeeds);
+- `NOT_MODIFIED`: True when a conditional GET said the whole source is
+  unchanged; nothing else was yielded, and the run decides no withdrawals;
+- `"duplicates"`: how many repeated records the page held (skipped).
 """
 
 from __future__ import annotations
@@ -15,6 +29,10 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from connectors.records import Record
+
+# Keys of `PageDone.meta` (see the module docstring).
+VALIDATORS = "validators"
+NOT_MODIFIED = "not_modified"
 
 
 @dataclass(frozen=True)
