@@ -72,9 +72,7 @@ class Settings:
             ),
             cors_origins=_csv(env.get("CREDGRAPH_CORS_ORIGINS")),
             port=int(env.get("PORT") or 8000),
-            signing_key=Path(
-                env.get("CREDGRAPH_SIGNING_KEY", "data/signing-key.pem")
-            ),
+            signing_key=Path(env.get("CREDGRAPH_SIGNING_KEY", "data/signing-key.pem")),
             issuer_did=env.get("CREDGRAPH_ISSUER_DID"),
             allow_private_fetch=env.get("CREDGRAPH_ALLOW_PRIVATE_FETCH") == "1",
         )
@@ -106,6 +104,4 @@ def get_settings() -> Settings:
 
 
 # For the `tortoise` CLI ([tool.tortoise] in pyproject.toml).
-TORTOISE_ORM = tortoise_config(
-    os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
-)
+TORTOISE_ORM = tortoise_config(os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL)

@@ -94,7 +94,7 @@ class PathwayRecord:
     requirement: dict[str, Any] | None = None  # requirement tree (DESIGN.md)
     credits: float | None = None
     ncrf_level: float | None = None
-    awards: str | None = None
+    credential_awarded: str | None = None  # what completing it earns
     url: str | None = None
     source_url: str | None = None
     raw: Any = None

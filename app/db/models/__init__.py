@@ -1,0 +1,1 @@
+"""Tortoise models of the learner graph, one module per domain."""

@@ -1,0 +1,1 @@
+"""The built-in demo graph: a small, generated data set for `credgraph demo`."""

@@ -1,0 +1,1 @@
+"""The GraphQL API: one strawberry Schema, thin types over the domain."""

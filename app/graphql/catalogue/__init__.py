@@ -1,0 +1,1 @@
+"""The public catalogue: providers, courses, offerings."""

@@ -1,0 +1,102 @@
+"""Keyset (cursor) pagination over Tortoise querysets.
+
+Offset cursors shift when rows are added (TECH-NOTES §1.5); a keyset cursor
+carries the sort values of the last row seen, so the next page starts after
+that row whatever was inserted meanwhile. The id is always the last sort key,
+which makes every order total.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
+
+from app.graphql.errors import BadUserInput
+
+DEFAULT_PAGE = 20
+
+
+@dataclass(frozen=True)
+class SortKey:
+    column: str
+    descending: bool = False
+
+
+def encode_cursor(values: list[Any]) -> str:
+    raw = json.dumps(values, default=str, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, expected: int) -> list[Any]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadUserInput(
+            "`after` is not a cursor this API issued", field="after"
+        ) from exc
+    if not isinstance(values, list) or len(values) != expected:
+        raise BadUserInput("`after` is a cursor for another ordering", field="after")
+    return values
+
+
+def _after_condition(keys: list[SortKey], values: list[Any]) -> Q:
+    """(k1 > v1) OR (k1 = v1 AND k2 > v2) OR … for a lexicographic order.
+
+    Sort columns must be non-null (SQLite and PostgreSQL disagree on where
+    NULLs sort); order nullable data by a non-null derived column instead.
+    """
+    condition: Q | None = None
+    for i, key in enumerate(keys):
+        op = "lt" if key.descending else "gt"
+        prefix = [Q(**{k.column: values[j]}) for j, k in enumerate(keys[:i])]
+        term = Q(*prefix, Q(**{f"{key.column}__{op}": values[i]}))
+        condition = term if condition is None else condition | term
+    assert condition is not None
+    return condition
+
+
+def validate_first(first: int | None, cap: int) -> int:
+    if first is None:
+        return DEFAULT_PAGE
+    if first < 0:
+        raise BadUserInput("`first` must not be negative", field="first")
+    if first > cap:
+        raise BadUserInput(f"`first` must be at most {cap}", field="first")
+    return first
+
+
+@dataclass
+class Page:
+    rows: list[dict[str, Any]]
+    cursors: list[str]
+    has_next_page: bool
+    has_previous_page: bool
+
+
+async def keyset_page(
+    queryset: QuerySet,
+    keys: list[SortKey],
+    *,
+    first: int,
+    after: str | None,
+    fields: tuple[str, ...],
+) -> Page:
+    """One page of rows (as dicts of `fields`) after a cursor."""
+    if keys[-1].column != "id":
+        keys = [*keys, SortKey("id")]
+    if after:
+        queryset = queryset.filter(
+            _after_condition(keys, decode_cursor(after, len(keys)))
+        )
+    ordering = [f"-{k.column}" if k.descending else k.column for k in keys]
+    rows = await queryset.order_by(*ordering).limit(first + 1).values(*fields)
+    has_next = len(rows) > first
+    rows = rows[:first]
+    cursors = [encode_cursor([row[k.column] for k in keys]) for row in rows]
+    return Page(rows, cursors, has_next, bool(after))
