@@ -58,7 +58,9 @@ async def verify_document(
         return await _verify_jws(parsed, fetcher, check_status)
     document = parsed.document or {}
     kind = detect(document)
-    if kind.startswith("ob2"):
+    if kind == "ob2-signed":
+        return _unsigned_ob2(document)
+    if kind == "ob2-hosted":
         return await _verify_ob2_hosted(document, fetcher)
     return await _verify_vc(document, kind, fetcher, check_status)
 
@@ -268,6 +270,16 @@ async def _verify_ob2_signed(
     badge, issuer = await ob2.badge_and_issuer(assertion, fetcher)
     report = _ob2_report("ob2-signed", assertion, badge, issuer)
     await ob2.verify_signed(token, header, assertion, fetcher, report)
+    _ob2_common(assertion, report)
+    return report
+
+
+def _unsigned_ob2(assertion: dict[str, Any]) -> VerificationReport:
+    """A signed-type assertion given as bare JSON: its signature was left behind."""
+    report = _ob2_report("ob2-signed", assertion, {}, {})
+    report.set("proof", Status.FAILED, "a signed badge must arrive as its JWS")
+    report.set("issuer_key", Status.NOT_APPLICABLE, "no signature")
+    report.set("status", Status.NOT_APPLICABLE, "no signature")
     _ob2_common(assertion, report)
     return report
 
