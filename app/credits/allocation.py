@@ -23,7 +23,14 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_matrix
 
-from app.credits.measure import Item, Measure, matches, measure, weight
+from app.credits.measure import (
+    Item,
+    Measure,
+    matches,
+    measure,
+    share_divisor,
+    weight,
+)
 from app.credits.model import Learner
 from app.credits.policy import Policy
 from app.credits.requirements import Node, walk
@@ -190,7 +197,8 @@ def build_program(
             need = m.short
         gap = model.var(0, _INF if allow_gaps else 0.0, False, total)
         gaps.append(gap)
-        coefs[gap] += 1.0
+        # a share's gap counts the credits still needed, as measure() reports it
+        coefs[gap] += share_divisor(node) if node.type == "min_share" else 1.0
         if active is None:
             model.row(coefs, need, _INF)
         else:

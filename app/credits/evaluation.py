@@ -105,9 +105,6 @@ def evaluate(
 def _gap(m: Measure) -> Gap:
     node = m.node
     short = m.short
-    if node.type == "min_share" and node.limit < 1:
-        # credits of the required kind still needed: each one also grows the whole
-        short = m.short / (1 - node.limit)
     what = node.what or {"min_courses": "courses", "course": "course"}.get(
         node.type, "credits"
     )

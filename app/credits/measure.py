@@ -59,6 +59,11 @@ def matches(where: Where, item: Item, category: str) -> bool:
     )
 
 
+def share_divisor(node: Node) -> float:
+    """min_share gaps count the credits needed: each also grows the whole."""
+    return max(1e-6, 1.0 - node.limit)
+
+
 def weight(item: Item, unit: str) -> float:
     return 1.0 if unit == "courses" else item.credit.credits
 
@@ -107,7 +112,8 @@ def measure(
             weight(it, node.unit) for it, cat in kept if matches(node.of, it, cat)
         )
         share = part / whole if whole > EPS else 1.0
-        short = max(0.0, node.limit * whole - part)
+        # in credits of the required kind still needed: each one also grows the whole
+        short = max(0.0, node.limit * whole - part) / share_divisor(node)
         return Measure(node, node.limit, round(share, 4), short <= EPS, short, used)
     if node.type == "max_share":
         return _cap(node, kept, hits, used)

@@ -154,7 +154,7 @@ def _keep_per_kind(before: Measure) -> tuple[float, float]:
         if node.type in ("min_courses", "course"):
             courses += m.short
         elif node.type == "min_share":
-            credits += m.short / max(1e-9, 1 - node.limit)
+            credits += m.short
         elif node.type == "min_credits":
             credits += m.short
     return credits, courses
