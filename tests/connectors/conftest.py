@@ -18,6 +18,8 @@ from connectors.swayam import SwayamConnector
 # Retries in milliseconds, not seconds: the behaviour is the same, the suite fast.
 FAST = HttpPolicy(timeout_s=2.0, attempts=4, backoff_base_s=0.01, backoff_max_s=0.05)
 
+ROOT = Path(__file__).resolve().parents[2]
+
 StartSimulator = Callable[..., Awaitable[Simulator]]
 
 
@@ -52,18 +54,19 @@ async def http() -> AsyncIterator[HttpClient]:
 
 
 def run(
-    sim: Simulator,
+    sim: Simulator | str,
     http: HttpClient,
     state: SyncState | None = None,
     page_size: int = 100,
 ) -> AsyncIterator[Record]:
-    """One SWAYAM run against `sim`, as the sync engine would drive it."""
-    config = SourceConfig("swayam", "swayam", sim.url, {"page_size": page_size})
+    """One SWAYAM run against `sim` (or a URL), as the sync engine would drive it."""
+    url = sim if isinstance(sim, str) else sim.url
+    config = SourceConfig("swayam", "swayam", url, {"page_size": page_size})
     return SwayamConnector(config, http).records(state or SyncState())
 
 
 async def collect(
-    sim: Simulator,
+    sim: Simulator | str,
     http: HttpClient,
     state: SyncState | None = None,
     page_size: int = 100,
