@@ -78,3 +78,28 @@ class CatalogueGeneration(Model):
 
     class Meta:
         table = "catalogue_generation"
+
+
+class SyncPage(Model):
+    """One committed page of a run: its cursor and the rows it saw.
+
+    A run killed half-way is resumed from its last cursor by a new run; to
+    decide withdrawals at the end of that pass, the new run needs what the
+    earlier pages saw. One row per page (ids as JSON) costs one small write
+    per page, where a per-row "seen" mark would cost a write per record.
+    Deleted once the pass they belong to has succeeded.
+    """
+
+    id = fields.IntField(primary_key=True)
+    run = fields.ForeignKeyField(
+        "credgraph.SyncRun", related_name="committed_pages", on_delete=fields.CASCADE
+    )
+    number = fields.IntField()
+    cursor = fields.CharField(max_length=1024, null=True)
+    course_ids = fields.JSONField(default=list)
+    offering_ids = fields.JSONField(default=list)
+    committed_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "sync_page"
+        unique_together = (("run", "number"),)
