@@ -91,14 +91,15 @@ def classify(error: GraphQLError) -> Code | None:
         return original.code
     if isinstance(error, GraphQLSyntaxError) or message.startswith("Syntax Error"):
         return Code.GRAPHQL_PARSE_FAILED
+    if message.startswith("Variable '$"):
+        # the document is valid; a value the client sent for it is not
+        return Code.BAD_USER_INPUT
     if isinstance(original, GlobalIDValueError):
         return Code.BAD_USER_INPUT
     if isinstance(original, ValueError) and "cannot be higher than" in str(original):
         # strawberry's relay cap on `first`/`last`
         return Code.BAD_USER_INPUT
     if original is None:
-        if message.startswith("Variable '$"):
-            return Code.BAD_USER_INPUT
         if error.path is None:
             return Code.GRAPHQL_VALIDATION_FAILED
         return Code.BAD_USER_INPUT if "Expected value of type" in message else None
