@@ -29,7 +29,13 @@ from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
-from connectors.base import NOT_MODIFIED, VALIDATORS, SourceConfig, SyncState
+from connectors.base import (
+    NOT_MODIFIED,
+    VALIDATORS,
+    ConnectorError,
+    SourceConfig,
+    SyncState,
+)
 from connectors.http import BadPayload, HttpClient, Response
 from connectors.records import (
     CourseRecord,
@@ -387,7 +393,14 @@ class SwayamConnector:
                 conn = response.data
                 info = conn.get("pageInfo") or {}
                 cursor = info.get("endCursor") or after
-                more = bool(info.get("hasNextPage")) and cursor != after
+                more = bool(info.get("hasNextPage"))
+                if more and cursor == after:
+                    # Following it would loop; stopping would look like a
+                    # complete run and withdraw everything not yet seen.
+                    raise ConnectorError(
+                        f"SWAYAM courseList page {number} says hasNextPage but "
+                        f"gives no new endCursor (after {after!r})"
+                    )
                 if more:
                     # Overlap: the next page downloads while this one is consumed.
                     pending = asyncio.ensure_future(self._fetch(cursor, number + 1))

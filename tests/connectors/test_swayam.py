@@ -6,8 +6,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
 
-from connectors.base import NOT_MODIFIED, VALIDATORS, SyncState
+from connectors.base import NOT_MODIFIED, VALIDATORS, ConnectorError, SyncState
 from connectors.http import FetchFailed, HttpClient
 from connectors.records import (
     CourseRecord,
@@ -16,6 +18,7 @@ from connectors.records import (
     PageDone,
     ProviderRecord,
 )
+from connectors.swayam import MalformedNode, NodeParser
 from tests.connectors.conftest import StartSimulator, collect, of_type, run
 
 
@@ -215,3 +218,76 @@ async def test_unchanged_catalogue_costs_one_conditional_request(
         if "generation 1" in (c.description or "")
     ]
     assert revised
+
+
+@pytest.mark.asyncio
+async def test_a_page_that_promises_more_without_a_cursor_fails_the_run(
+    http: HttpClient,
+) -> None:
+    # A stuck server: ending quietly here would pass for a complete run.
+    body = (
+        b')]}\'\n{"data":{"courseList":{"edges":[],"pageInfo":{"hasNextPage":true}}}}'
+    )
+
+    async def stuck(request: web.Request) -> web.Response:
+        return web.Response(body=body, content_type="application/json")
+
+    app = web.Application()
+    app.router.add_get("/modules/gql/query", stuck)
+    async with TestServer(app, host="127.0.0.1") as server:
+        with pytest.raises(ConnectorError, match="hasNextPage"):
+            await collect(str(server.make_url("")).rstrip("/"), http)
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"id": "%%%", "url": None}, "no slug"),
+        ({"weeks": "twelve"}, "weeks"),
+        ({"credits": -1}, "credits is negative"),
+        ({"startDate": "30/06/2020"}, "startDate"),
+        ({"ncCode": ""}, "ncCode"),
+        ({"title": "   "}, "no title"),
+    ],
+)
+def test_malformed_nodes_say_what_is_wrong(change: dict, reason: str) -> None:  # type: ignore[type-arg]
+    node = {
+        "id": "Q291cnNlTGlzdDovbmQxX25vYzIwX21hMzk=",
+        "url": "/nd1_noc20_ma39/preview",
+        "title": "A basic course",
+        "ncCode": "NPTEL",
+        "nodeCode": "nd1",
+        "weeks": 12,
+        "credits": 3,
+        "startDate": "2020-09-13T23:30:00.000000Z",
+    }
+    with pytest.raises(MalformedNode, match=reason):
+        NodeParser().parse({**node, **change}, "u")
+    code, course, offering = NodeParser().parse(node, "u")
+    assert (code, offering.external_id, offering.start) == (
+        "NPTEL",
+        "noc20_ma39",
+        date(2020, 9, 14),
+    )
+
+
+def test_slug_falls_back_to_the_url_and_dates_use_india_time() -> None:
+    node = {
+        "id": None,
+        "url": "/nd2_cec20_hs21/preview",
+        "title": "Corporate  Tax\u00a0Planning ",
+        "ncCode": "CEC",
+        "nodeCode": "nd2",
+        # 18:00Z is 23:30 IST the same day; 18:30Z is the next day.
+        "startDate": "2020-08-01T18:00:00.000000Z",
+        "endDate": "2020-11-30T18:30:00.000000Z",
+        "examDate": "",
+    }
+    _, course, offering = NodeParser().parse(node, "u")
+    assert offering.external_id == "cec20_hs21"
+    assert course.title == "Corporate Tax Planning"
+    assert (offering.start, offering.end, offering.exam_date) == (
+        date(2020, 8, 1),
+        date(2020, 12, 1),
+        None,
+    )
