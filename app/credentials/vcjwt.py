@@ -9,6 +9,8 @@ once the issuer publishes it), or else the issuer's published JWKs.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 import jwt
@@ -52,10 +54,21 @@ def _signature_ok(token: str, key: PublicKeyTypes, alg: str) -> bool:
     return True
 
 
+# RFC 7638 §3.2: the members that define a public key, per key type
+_THUMB_MEMBERS = {
+    "RSA": ("e", "kty", "n"),
+    "EC": ("crv", "kty", "x", "y"),
+    "OKP": ("crv", "kty", "x"),
+}
+
+
 def _thumb(jwk: dict[str, Any]) -> str:
-    return jwt.PyJWK(jwk).key_id or str(
-        sorted((k, v) for k, v in jwk.items() if k in "kty crv x y n e".split())
+    """The RFC 7638 thumbprint: equal for the same key however it is dressed."""
+    members = _THUMB_MEMBERS.get(str(jwk.get("kty")), ())
+    canonical = json.dumps(
+        {m: jwk.get(m) for m in members}, separators=(",", ":"), sort_keys=True
     )
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 async def verify_jwt(

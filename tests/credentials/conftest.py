@@ -139,7 +139,11 @@ def make_ob3(
         ],
         "id": ident,
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "issuer": {"id": signer.issuer_id, "type": ["Profile"], "name": "Test University"},
+        "issuer": {
+            "id": signer.issuer_id,
+            "type": ["Profile"],
+            "name": "Test University",
+        },
         "validFrom": valid_from,
         "name": name,
         "credentialSubject": {
@@ -154,6 +158,8 @@ def make_ob3(
         document["credentialStatus"] = status
     document.update(extra or {})
     return dataintegrity.sign(
-        document, signer.private_key, signer.verification_method,
+        document,
+        signer.private_key,
+        signer.verification_method,
         created=datetime(2024, 1, 15, tzinfo=UTC),
     )

@@ -1,0 +1,112 @@
+"""`credgraph verify` and `credgraph keygen` as a user runs them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from app.cli import main
+from app.credentials.signing import Signer
+from tests.credentials.conftest import make_ob3
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    out, err = capsys.readouterr()
+    return exit_info.value.code, out, err
+
+
+def write(tmp_path: Path, name: str, document: dict | str) -> str:
+    path = tmp_path / name
+    path.write_text(document if isinstance(document, str) else json.dumps(document))
+    return str(path)
+
+
+def test_valid_credential_exits_0_with_a_json_report(
+    tmp_path: Path, issuer_key: Signer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(
+        ["verify", write(tmp_path, "c.json", make_ob3(issuer_key))], capsys
+    )
+    report = json.loads(out)
+    assert code == 0
+    assert report["verdict"] == "valid"
+    assert report["achievement"] == {
+        "name": "Data Structures",
+        "credits": 4.0,
+        "credits_source": "credentialSubject.achievement.creditsAvailable",
+    }
+    assert [c["name"] for c in report["checks"]] == [
+        "proof",
+        "issuer_key",
+        "validity_period",
+        "status",
+        "schema",
+    ]
+
+
+def test_tampered_credential_exits_1(
+    tmp_path: Path, issuer_key: Signer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    credential = make_ob3(issuer_key)
+    credential["validFrom"] = "2023-01-01T00:00:00Z"
+    code, out, _ = run(["verify", write(tmp_path, "c.json", credential)], capsys)
+    assert code == 1
+    assert json.loads(out)["checks"][0]["status"] == "failed"
+
+
+def test_unreachable_status_list_exits_3(
+    tmp_path: Path,
+    issuer_key: Signer,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CREDGRAPH_ALLOW_PRIVATE_FETCH", "1")
+    status = {
+        "id": "http://127.0.0.1:9/status#3",
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": "revocation",
+        "statusListIndex": "3",
+        "statusListCredential": "http://127.0.0.1:9/status",
+    }
+    path = write(tmp_path, "c.json", make_ob3(issuer_key, status=status))
+    code, out, _ = run(["verify", path], capsys)
+    assert (code, json.loads(out)["verdict"]) == (3, "indeterminate")
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        ("{not json", "not valid JSON"),
+        ('{"type": "BadgeClass", "name": "x"}', "BadgeClass is not a credential"),
+        ("hello", "not JSON, a compact JWS"),
+    ],
+)
+def test_not_a_credential_exits_2_without_traceback(
+    tmp_path: Path, content: str, reason: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(["verify", write(tmp_path, "x.json", content)], capsys)
+    assert code == 2
+    assert reason in err
+    assert "Traceback" not in err and out == ""
+
+
+def test_missing_file_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(["verify", "/nonexistent/badge.json"], capsys)
+    assert code == 2 and "no such file" in err
+
+
+def test_keygen_writes_a_private_key_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = tmp_path / "data" / "signing-key.pem"
+    monkeypatch.setenv("CREDGRAPH_SIGNING_KEY", str(key))
+    code, out, _ = run(["keygen"], capsys)
+    assert code == 0
+    assert json.loads(out)["did"].startswith("did:key:z6Mk")
+    assert key.stat().st_mode & 0o777 == 0o600
+    code, _, err = run(["keygen"], capsys)
+    assert code == 2 and "--force" in err
