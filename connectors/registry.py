@@ -22,6 +22,7 @@ from connectors.http import HttpClient, HttpPolicy
 
 CONNECTORS: dict[str, str] = {
     "swayam": "connectors.swayam",
+    "edx": "connectors.edx",
 }
 
 

@@ -46,6 +46,8 @@ class SimConfig:
     seed: int = 0
     faults: str | None = None
     swayam_sample: Path | None = None  # serve these real nodes instead
+    # ../shared/samples: edx, coursera and ctdl serve its real payloads instead
+    samples: Path | None = None
     generation: int = 0
     change: float = 0.05  # share of records a new generation changes
     drop: float = 0.02  # share it removes
