@@ -11,12 +11,11 @@ from pathlib import Path
 from app.cli import EXIT_USAGE, UsageError
 from app.credentials.errors import (
     CredentialError,
-    FetchFailed,
-    FetchRefused,
     NotACredential,
 )
-from app.credentials.fetch import SafeFetcher, default_fetcher
+from app.credentials.fetch import default_fetcher
 from app.credentials.report import Verdict
+from app.credentials.sources import read_source
 
 EXIT_FOR_VERDICT = {Verdict.VALID: 0, Verdict.INVALID: 1, Verdict.INDETERMINATE: 3}
 
@@ -74,36 +73,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     keygen.set_defaults(func=_keygen)
 
 
-async def read_source(source: str, fetcher: SafeFetcher) -> bytes:
-    """The bytes of a file, or of a URL fetched under the safe-fetch rules."""
-    if source.startswith(("http://", "https://")):
-        try:
-            response = await fetcher.get(source)
-        except (FetchFailed, FetchRefused) as exc:
-            raise UsageError(str(exc)) from None
-        if response.status == 410:
-            # a hosted OB 2.0 assertion that is gone: verify its URL (revoked)
-            return source.encode()
-        if not 200 <= response.status < 300:
-            raise UsageError(f"{source}: HTTP {response.status}")
-        return response.body
-    path = Path(source)
-    if not path.is_file():
-        raise UsageError(f"no such file: {source}")
-    return path.read_bytes()
-
-
 def _verify(args: argparse.Namespace) -> int:
     from app.credentials.verify import verify_document
 
     async def run() -> int:
         async with default_fetcher() as fetcher:
-            data = await read_source(args.source, fetcher)
             try:
+                data = await read_source(args.source, fetcher)
                 report = await verify_document(data, fetcher=fetcher)
             except NotACredential as exc:
                 print(f"credgraph verify: not a credential: {exc}", file=sys.stderr)
                 return EXIT_USAGE
+            except CredentialError as exc:
+                raise UsageError(str(exc)) from None
         print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
         return EXIT_FOR_VERDICT[report.verdict]
 

@@ -55,6 +55,10 @@ class VerificationReport:
     nested: list[VerificationReport] = field(default_factory=list)
     associations: list[dict[str, Any]] = field(default_factory=list)
     credential_id: str | None = None
+    # the credential as verified (a JWT's inner credential, a hosted assertion as
+    # fetched) and, for OB 2.0, its BadgeClass and issuer: for mapping, not printed
+    credential: dict[str, Any] | None = field(default=None, repr=False)
+    related: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def check(self, name: str) -> Check | None:
         return next((c for c in self.checks if c.name == name), None)

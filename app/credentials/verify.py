@@ -55,14 +55,20 @@ async def verify_document(
     parsed = data if isinstance(data, Parsed) else parse_input(data)
     fetcher = fetcher if isinstance(fetcher, _Memo) else _Memo(fetcher)
     if parsed.jws is not None:
-        return await _verify_jws(parsed, fetcher, check_status)
+        report = await _verify_jws(parsed, fetcher, check_status)
+        report.related["raw"] = {"compactJws": parsed.jws}
+        return report
     document = parsed.document or {}
     kind = detect(document)
     if kind == "ob2-signed":
-        return _unsigned_ob2(document)
-    if kind == "ob2-hosted":
-        return await _verify_ob2_hosted(document, fetcher)
-    return await _verify_vc(document, kind, fetcher, check_status)
+        report = _unsigned_ob2(document)
+    elif kind == "ob2-hosted":
+        report = await _verify_ob2_hosted(document, fetcher)
+    else:
+        report = await _verify_vc(document, kind, fetcher, check_status)
+    # what to store: the credential as verified (a hosted assertion as fetched)
+    report.related["raw"] = report.credential or document
+    return report
 
 
 def issuer_of(document: dict[str, Any]) -> dict[str, Any]:
@@ -117,6 +123,7 @@ async def _verify_vc(
         subject=subject_of(document),
         achievement=achievement_of(document),
         credential_id=document.get("id"),
+        credential=document,
     )
     version = 2 if VC_V2 in contexts_of(document) else 1
     check_vc_schema(document, version, report)
@@ -214,6 +221,7 @@ async def _verify_jws(
         subject=subject_of(credential),
         achievement=achievement_of(credential),
         credential_id=credential.get("id"),
+        credential=credential,
     )
     iss = payload.get("iss")
     if iss and report.issuer.get("id") and iss != report.issuer["id"]:
@@ -249,6 +257,8 @@ def _ob2_report(
         },
         achievement=Achievement(badge.get("name")),
         credential_id=assertion.get("id"),
+        credential=assertion,
+        related={"badge": badge, "issuer": issuer},
     )
 
 
