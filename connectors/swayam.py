@@ -107,6 +107,7 @@ QUERY_ARGS = (
     'courseType: "all"'
 )
 
+DATE_FIELDS = ("startDate", "endDate", "enrollmentEndDate", "examDate")
 _NODE_PREFIX = re.compile(r"^nd\d+_")
 _NAME_SPLIT = re.compile(r"\s*(?:,|&|;|\band\b)\s*")
 
@@ -240,13 +241,17 @@ def provider_record(code: str) -> ProviderRecord:
 
 
 class NodeParser:
-    """Turns one node into (coordinator, course, offering); keeps run state small."""
+    """Turns one node into (coordinator, course, offering); keeps run state small.
+
+    This runs once per record of every sync, so the common case (well-typed
+    fields, timestamps seen before) avoids helper calls; odd values fall
+    through to the checks that name what is wrong.
+    """
 
     def __init__(self) -> None:
         self._dates = _DateCache()
 
-    def _date(self, node: dict[str, Any], key: str) -> date | None:
-        value = node.get(key)
+    def _date(self, value: Any, key: str) -> date | None:
         if value is None:
             return None
         if not isinstance(value, str):
@@ -261,33 +266,39 @@ class NodeParser:
     ) -> tuple[str, CourseRecord, OfferingRecord]:
         if not isinstance(node, dict):
             raise MalformedNode(f"node is {type(node).__name__}, not an object")
+        get = node.get
         slug = _slug(node)
         title = _text(node, "title")
         if not title:
             raise MalformedNode("no title")
-        code = node.get("ncCode")
+        code = get("ncCode")
         if not isinstance(code, str) or not code.strip():
             raise MalformedNode("no ncCode (national coordinator)")
         code = code.strip().upper()
         institute = _text(node, "instructorInstitute")
-        weeks = _count(node, "weeks")
-        credits = _count(node, "credits")
+        weeks = get("weeks")
+        if weeks.__class__ is not int or weeks < 0:
+            weeks = _count(node, "weeks")
+        credits = get("credits")
+        if credits.__class__ is not int or credits < 0:
+            credits = _count(node, "credits")
         provider = code.casefold()
-        key = course_key(code, title, institute)
-        url_path = node.get("url")
-        host = NODE_HOSTS.get(node.get("nodeCode") or "")
+        key = f"{provider}|{title.casefold()}|{(institute or '').casefold()}"
+        url_path = get("url")
+        host = NODE_HOSTS.get(get("nodeCode") or "")
         run_url = f"{host}{url_path}" if host and isinstance(url_path, str) else None
-        categories = node.get("category") or ()
         subjects = tuple(
             c["name"].strip()
-            for c in categories
+            for c in get("category") or ()
             if isinstance(c, dict) and isinstance(c.get("name"), str)
         )
+        summary = get("explorerSummary")
+        names = get("explorerInstructorName")
         course = CourseRecord(
             provider=provider,
             external_id=key,
             title=title,
-            description=_text(node, "explorerSummary"),
+            description=_text(node, "explorerSummary") if summary else None,
             subjects=subjects,
             weeks=weeks,
             # SWAYAM states credits under the UGC framework; hours are not
@@ -298,15 +309,23 @@ class NodeParser:
             workload_text=_text(node, "estimatedWorkload"),
             mode="online",
             institute=institute,
-            instructors=_names(_text(node, "explorerInstructorName")),
+            instructors=_names(_text(node, "explorerInstructorName")) if names else (),
             coordinator=code,
             source_url=source_url,
             raw=node,
         )
-        exam = self._date(node, "examDate")
-        if node.get("showInExplorer") is False:
+        dates = self._dates
+        stamps = []
+        for field in DATE_FIELDS:
+            value = get(field)
+            if value.__class__ is str and value in dates:
+                stamps.append(dates[value])
+            else:
+                stamps.append(self._date(value, field))
+        start, end, enrolment_end, exam = stamps
+        if get("showInExplorer") is False:
             status = "hidden"
-        elif node.get("openForRegistration"):
+        elif get("openForRegistration"):
             status = "open"
         else:
             status = "closed"
@@ -314,9 +333,9 @@ class NodeParser:
             provider=provider,
             course_external_id=key,
             external_id=slug,
-            start=self._date(node, "startDate"),
-            end=self._date(node, "endDate"),
-            enrolment_end=self._date(node, "enrollmentEndDate"),
+            start=start,
+            end=end,
+            enrolment_end=enrolment_end,
             exam_date=exam,
             mode="online",
             status=status,
