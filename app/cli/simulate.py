@@ -59,6 +59,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="serve this SWAYAM courseList JSON ({edges:[...]}) instead of "
         "generated SWAYAM courses",
     )
+    parser.add_argument(
+        "--samples",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="the shared samples folder (../shared/samples): formats with real "
+        "payloads (edX, Coursera, CTDL) serve those instead of generated data",
+    )
     parser.set_defaults(func=handle)
 
 
@@ -71,11 +79,14 @@ def _config(args: argparse.Namespace) -> SimConfig:
         raise UsageError(f"--faults: {exc}") from exc
     if args.swayam_sample is not None and not args.swayam_sample.is_file():
         raise UsageError(f"--swayam-sample: no such file {args.swayam_sample}")
+    if args.samples is not None and not args.samples.is_dir():
+        raise UsageError(f"--samples: no such folder {args.samples}")
     return SimConfig(
         courses=args.courses,
         seed=args.seed,
         faults=args.faults,
         swayam_sample=args.swayam_sample,
+        samples=args.samples,
         generation=args.generation,
     )
 

@@ -5,6 +5,10 @@ in Relay pages: `first` and `after` are read from the query text, cursors
 are `base64("arrayconnection:<position>")` as graphql-relay makes them, and
 every body starts with `)]}'`. Node JSON is rendered once per generation and
 pages are joins of it, so 50,000 courses serve in well under a second.
+
+Record faults (malformed, duplicate) are decided by record index when the
+edges are rendered, before any page size is known: use `every=` or `p=` for
+them here; `page=` narrows request faults only.
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import time
 from dataclasses import replace
 
@@ -165,3 +166,17 @@ def test_validators_pick_the_conditional_header() -> None:
 def test_policy_reads_source_options() -> None:
     policy = HttpPolicy.from_options({"rate_per_s": 2, "attempts": 3, "page_size": 9})
     assert (policy.rate_per_s, policy.attempts) == (2, 3)
+
+
+@pytest.mark.asyncio
+async def test_a_source_that_is_down_fails_after_every_attempt(
+    http: HttpClient,
+) -> None:
+    with socket.socket() as sock:  # a port nobody listens on any more
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with pytest.raises(FetchFailed) as failure:
+        await http.get(f"http://127.0.0.1:{port}/modules/gql/query")
+    assert failure.value.status is None
+    assert failure.value.attempts == FAST.attempts
+    assert "connection error" in str(failure.value)
