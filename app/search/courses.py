@@ -1,0 +1,75 @@
+"""Text search over courses: the one interface the API uses on either backend.
+
+Relevance is computed from the row alone, never from corpus statistics (FTS5's
+bm25 weighs terms by how rare they are, so every insert would shift every
+score and a keyset cursor carrying a score would skip or repeat rows). It is
+the same number on both backends: 4 when the title matches every term, 2 for
+subjects, 1 for the description, plus 1/(1 + title length) so shorter titles
+come first among equals.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from tortoise import connections
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import RawSQL
+from tortoise.queryset import QuerySet
+
+from app.db.models.catalogue import Course
+from app.search import postgres, sqlite
+
+RELEVANCE = "relevance"
+_HIT = "search_hit"
+
+
+def _dialect_module(client: BaseDBAsyncClient) -> ModuleType:
+    dialect = client.capabilities.dialect
+    if dialect == "sqlite":
+        return sqlite
+    if dialect == "postgres":
+        return postgres
+    raise NotImplementedError(f"no text search for the {dialect} dialect")
+
+
+def _client(client: BaseDBAsyncClient | None) -> BaseDBAsyncClient:
+    return client or connections.get("default")
+
+
+async def install_search_index(client: BaseDBAsyncClient | None = None) -> None:
+    """Create the search index (idempotent). The migration calls it; tests whose
+    tables come from generate_schemas call it themselves."""
+    client = _client(client)
+    for sql in _dialect_module(client).INSTALL:
+        await client.execute_script(sql)
+
+
+async def drop_search_index(client: BaseDBAsyncClient | None = None) -> None:
+    client = _client(client)
+    for sql in _dialect_module(client).UNINSTALL:
+        await client.execute_script(sql)
+
+
+async def refresh_search_index(client: BaseDBAsyncClient | None = None) -> None:
+    """Rebuild the index from the course table. Not needed after ordinary
+    writes (triggers on SQLite, an expression index on PostgreSQL keep it in
+    step); for repairs and for rows written with triggers bypassed."""
+    client = _client(client)
+    for sql in _dialect_module(client).REFRESH:
+        await client.execute_script(sql)
+
+
+def text_search(queryset: QuerySet[Course], terms: list[str]) -> QuerySet[Course]:
+    """Courses matching every term (each a word prefix, in any of title,
+    description and subjects), annotated with RELEVANCE."""
+    backend = _dialect_module(queryset._db or connections.get("default"))
+    score = backend.as_float(
+        f"4.0 * {backend.as_number(backend.match(terms, 'title'))} "
+        f"+ 2.0 * {backend.as_number(backend.match(terms, 'subjects'))} "
+        f"+ 1.0 * {backend.as_number(backend.match(terms, 'description'))} "
+        f"+ 1.0 / (1 + {backend.title_length()})"
+    )
+    return queryset.annotate(
+        **{_HIT: RawSQL(backend.match(terms)), RELEVANCE: RawSQL(score)}
+    ).filter(**{_HIT: True})

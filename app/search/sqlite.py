@@ -1,0 +1,62 @@
+"""SQLite: an FTS5 table over course(title, description, subjects), kept in
+step with `course` by triggers, so whatever writes courses (the ingest engine,
+the demo, tests) needs to do nothing for search to see its rows."""
+
+from __future__ import annotations
+
+TABLE = "course_search"
+
+# remove_diacritics 0 and no stemmer: PostgreSQL's `simple` configuration does
+# neither, and both backends must match the same rows.
+INSTALL = (
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {TABLE} USING fts5("
+    "title, description, subjects, content='course', content_rowid='id', "
+    "tokenize='unicode61 remove_diacritics 0')",
+    f"CREATE TRIGGER IF NOT EXISTS {TABLE}_ai AFTER INSERT ON course BEGIN "
+    f"INSERT INTO {TABLE}(rowid, title, description, subjects) "
+    "VALUES (new.id, new.title, new.description, new.subjects); END",
+    f"CREATE TRIGGER IF NOT EXISTS {TABLE}_ad AFTER DELETE ON course BEGIN "
+    f"INSERT INTO {TABLE}({TABLE}, rowid, title, description, subjects) "
+    "VALUES ('delete', old.id, old.title, old.description, old.subjects); END",
+    f"CREATE TRIGGER IF NOT EXISTS {TABLE}_au AFTER UPDATE OF title, description, "
+    f"subjects ON course BEGIN "
+    f"INSERT INTO {TABLE}({TABLE}, rowid, title, description, subjects) "
+    "VALUES ('delete', old.id, old.title, old.description, old.subjects); "
+    f"INSERT INTO {TABLE}(rowid, title, description, subjects) "
+    "VALUES (new.id, new.title, new.description, new.subjects); END",
+    f"INSERT INTO {TABLE}({TABLE}) VALUES ('rebuild')",
+)
+UNINSTALL = (
+    f"DROP TRIGGER IF EXISTS {TABLE}_ai",
+    f"DROP TRIGGER IF EXISTS {TABLE}_ad",
+    f"DROP TRIGGER IF EXISTS {TABLE}_au",
+    f"DROP TABLE IF EXISTS {TABLE}",
+)
+REFRESH = (f"INSERT INTO {TABLE}({TABLE}) VALUES ('rebuild')",)
+
+
+def _query(terms: list[str], column: str | None) -> str:
+    # every term a prefix, all required; terms are letters and digits only
+    # (terms.py), so quoting them is all the escaping FTS5 needs
+    phrase = " ".join(f'"{t}"*' for t in terms)
+    return f"{{{column}}} : ({phrase})" if column else phrase
+
+
+def match(terms: list[str], column: str | None = None) -> str:
+    """A boolean SQL expression: the course row matches every term."""
+    return (
+        f'"course"."id" IN (SELECT rowid FROM {TABLE} '
+        f"WHERE {TABLE} MATCH '{_query(terms, column)}')"
+    )
+
+
+def title_length() -> str:
+    return 'length("course"."title")'
+
+
+def as_number(expr: str) -> str:
+    return f"({expr})"  # a boolean is already 0 or 1
+
+
+def as_float(expr: str) -> str:
+    return f"({expr})"
