@@ -63,6 +63,7 @@ class SimState:
         self.change = config.change
         self.drop = config.drop
         self.plan = FaultPlan.parse(config.faults, config.seed)
+        self.revision = 0  # bumped by every change of data or faults
         self.hits: Counter[str] = Counter()  # "swayam" and "swayam:page=3"
         self._listeners: list[Callable[[], None]] = []
 
@@ -71,6 +72,7 @@ class SimState:
         self._listeners.append(callback)
 
     def _changed(self) -> None:
+        self.revision += 1
         for callback in self._listeners:
             callback()
 
@@ -120,7 +122,8 @@ class SimState:
         return f"{provider}-{digest}"
 
     def last_modified(self) -> str:
-        when = _EPOCH + timedelta(days=self.generation)
+        # Moves forward on every change, so If-Modified-Since never hides one.
+        when = _EPOCH + timedelta(minutes=self.revision)
         return email.utils.format_datetime(when, usegmt=True)
 
     def snapshot(self) -> dict[str, Any]:
@@ -168,7 +171,7 @@ async def respond(
     state.hits[f"{provider}:page={page}"] += 1
     fault = state.plan.request_fault(provider, page)
     if fault is not None and fault.kind != "slow":
-        return await _faulty(request, fault, body)
+        return await _faulty(request, fault, body, content_type)
     if fault is not None:
         await asyncio.sleep(fault.delay)
     last_modified = state.last_modified()
@@ -181,7 +184,10 @@ async def respond(
 
 
 async def _faulty(
-    request: web.Request, fault: Fault, body: Callable[[], bytes]
+    request: web.Request,
+    fault: Fault,
+    body: Callable[[], bytes],
+    content_type: str,
 ) -> web.StreamResponse:
     if fault.kind == "error500":
         return web.Response(status=500, text="simulated internal server error")
@@ -195,7 +201,8 @@ async def _faulty(
         return web.Response(body=HTML_ERROR_PAGE, content_type="text/html")
     if fault.kind == "truncate":
         whole = body()
-        return web.Response(body=whole[: len(whole) // 2], content_type="text/plain")
+        # Same headers as the real answer: only the body gives it away.
+        return web.Response(body=whole[: len(whole) // 2], content_type=content_type)
     # "reset": drop the connection without an answer.
     if request.transport is not None:
         request.transport.close()
