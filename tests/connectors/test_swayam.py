@@ -18,7 +18,7 @@ from connectors.records import (
     PageDone,
     ProviderRecord,
 )
-from connectors.swayam import MalformedNode, NodeParser
+from connectors.swayam_nodes import MalformedNode, NodeParser
 from tests.connectors.conftest import StartSimulator, collect, of_type, run
 
 
