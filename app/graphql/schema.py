@@ -25,11 +25,12 @@ from strawberry.types import ExecutionContext
 
 from app.graphql.catalogue.queries import CatalogueQuery
 from app.graphql.errors import ErrorCodes, NotFound, log_errors
+from app.graphql.learners.queries import LearnerQuery
 from app.settings import Settings, get_settings
 
 
 @strawberry.type
-class Query(CatalogueQuery):
+class Query(CatalogueQuery, LearnerQuery):
     node: relay.Node = relay.node(description="Any object by its global ID.")
 
 
