@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from pathlib import Path
 
@@ -291,3 +292,23 @@ def test_slug_falls_back_to_the_url_and_dates_use_india_time() -> None:
         date(2020, 12, 1),
         None,
     )
+
+
+@pytest.mark.asyncio
+async def test_a_consumer_that_stops_early_leaves_no_fetch_running(
+    start_simulator: StartSimulator, http: HttpClient
+) -> None:
+    sim = await start_simulator(courses=1000, faults="slow:delay=0.3:page=2")
+    records = run(sim, http, page_size=100)
+    async for record in records:
+        await asyncio.sleep(0)  # an engine awaits its writes: the prefetch starts
+        if isinstance(record, PageDone):
+            break  # e.g. the engine failed to write page 1
+    await records.aclose()  # what the engine's `async with`/finally does
+    received = http.stats.bytes
+    await asyncio.sleep(0.5)
+    # Page 2 was requested ahead, then abandoned with the run: its body never
+    # arrives and nothing is asked after it.
+    assert sim.state.hits["swayam"] == 2
+    assert http.stats.bytes == received
+    assert http.stats.retries == 0
