@@ -105,3 +105,62 @@ async def test_list_signed_by_someone_else_is_not_trusted(
     )
     assert report.check("status").status.value == "failed"
     assert report.verdict.value == "invalid"
+
+
+VC1 = "https://www.w3.org/2018/credentials/v1"
+SL2021 = "https://w3id.org/vc/status-list/2021/v1"
+DI1 = "https://w3id.org/security/data-integrity/v1"
+
+
+@pytest.mark.asyncio
+async def test_status_list_2021_on_a_vc_1_1_credential(
+    issuer_key: Signer, web_server: LocalWeb
+) -> None:
+    bits = bytearray(16 * 1024)
+    bits[0] = 0b0010_0000  # index 2 revoked
+    encoded = encode_bitstring(bytes(bits)).removeprefix("u")  # 2021: no multibase
+    status_list = {
+        "@context": [VC1, SL2021, DI1],
+        "id": LIST_URL,
+        "type": ["VerifiableCredential", "StatusList2021Credential"],
+        "issuer": issuer_key.issuer_id,
+        "issuanceDate": "2024-01-01T00:00:00Z",
+        "credentialSubject": {
+            "id": f"{LIST_URL}#list",
+            "type": "StatusList2021",
+            "statusPurpose": "revocation",
+            "encodedList": encoded,
+        },
+    }
+    web_server.publish(
+        LIST_URL,
+        dataintegrity.sign(
+            status_list, issuer_key.private_key, issuer_key.verification_method
+        ),
+    )
+
+    def credential(index: int) -> dict:
+        document = {
+            "@context": [VC1, SL2021, DI1],
+            "id": f"urn:uuid:00000000-0000-4000-8000-00000000030{index}",
+            "type": ["VerifiableCredential"],
+            "issuer": issuer_key.issuer_id,
+            "issuanceDate": "2024-01-01T00:00:00Z",
+            "credentialSubject": {"id": "did:example:learner"},
+            "credentialStatus": {
+                "id": f"{LIST_URL}#{index}",
+                "type": "StatusList2021Entry",
+                "statusPurpose": "revocation",
+                "statusListIndex": str(index),
+                "statusListCredential": LIST_URL,
+            },
+        }
+        return dataintegrity.sign(
+            document, issuer_key.private_key, issuer_key.verification_method
+        )
+
+    revoked = await verify_document(credential(2), fetcher=web_server)
+    assert (revoked.format, revoked.verdict.value) == ("vc1", "invalid")
+    assert "revoked" in revoked.check("status").detail
+    fine = await verify_document(credential(3), fetcher=web_server)
+    assert fine.verdict.value == "valid", fine.to_dict()

