@@ -70,8 +70,8 @@ async def test_retry_after_is_capped(start_simulator: StartSimulator) -> None:
 async def test_a_slow_response_times_out_and_is_retried(
     start_simulator: StartSimulator,
 ) -> None:
-    sim = await start_simulator(courses=5, faults="slow:delay=1:times=1")
-    async with HttpClient(replace(FAST, timeout_s=0.3)) as http:
+    sim = await start_simulator(courses=5, faults="slow:delay=2:times=1")
+    async with HttpClient(replace(FAST, timeout_s=0.6)) as http:
         response = await http.get(_url(sim), params=QUERY)
     assert response.attempts == 2
     assert http.stats.reasons == {"timeout": 1}
