@@ -1,0 +1,485 @@
+"""One sync run of one source, from lock to summary.
+
+The connector fetches (and prefetches) pages; a producer task turns its
+records into `Page`s on a small queue; the writer commits each page in one
+short transaction with the run's counts and resume cursor. So the next page
+downloads and parses while the current one is written, no transaction ever
+spans a network call, and memory holds at most a few pages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from app.db.migrate import ensure_migrated
+from app.db.models.sync import SyncRun
+from app.ingest import hooks, locks, runs
+from app.ingest.backend import write_transaction
+from app.ingest.keys import storage_key
+from app.ingest.page import Page
+from app.ingest.pathways import write_pathways, write_programmes
+from app.ingest.progress import NoProgress, Progress
+from app.ingest.quarantine import quarantine
+from app.ingest.tally import Tally
+from app.ingest.upsert import (
+    RawCache,
+    course_ids_for,
+    provider_ids,
+    refresh_course_summary,
+    upsert_courses,
+    upsert_offerings,
+    upsert_providers,
+)
+from app.ingest.withdrawal import apply_withdrawals, withdraw_unseen
+from connectors import registry
+from connectors.base import NOT_MODIFIED, VALIDATORS, SourceConfig, SyncState
+from connectors.records import Malformed, OfferingRecord, PageDone, Record
+
+log = logging.getLogger(__name__)
+
+QUEUE_PAGES = 2  # pages parsed ahead of the writer
+
+
+@dataclass
+class SyncOutcome:
+    source: str
+    connector: str
+    status: str  # succeeded | failed | locked
+    run_id: int | None = None
+    pages: int = 0
+    courses: Tally = field(default_factory=Tally)
+    offerings: Tally = field(default_factory=Tally)
+    others: Tally = field(default_factory=Tally)  # pathways, programmes
+    quarantined: int = 0
+    elapsed_s: float = 0.0
+    error: str | None = None
+    resumed_from: int | None = None
+    took_over: str | None = None
+    not_modified: bool = False
+    complete: bool = False
+
+    @property
+    def total(self) -> Tally:
+        total = Tally()
+        for part in (self.courses, self.offerings, self.others):
+            total += part
+        return total
+
+    def as_json(self) -> dict[str, Any]:
+        total = self.total
+        return {
+            "connector": self.connector,
+            "source": self.source,
+            "run": self.run_id,
+            "status": self.status,
+            "pages": self.pages,
+            "seen": total.seen,
+            "created": total.created,
+            "updated": total.updated,
+            "unchanged": total.unchanged,
+            "withdrawn": total.withdrawn,
+            "quarantined": self.quarantined,
+            "elapsed_s": round(self.elapsed_s, 3),
+            "courses": self.courses.as_dict(),
+            "offerings": self.offerings.as_dict(),
+            "complete": self.complete,
+            "not_modified": self.not_modified,
+            "resumed_from": self.resumed_from,
+            "took_over": self.took_over,
+            "error": self.error,
+        }
+
+
+async def run_sync(
+    config: SourceConfig,
+    *,
+    full: bool = False,
+    progress: Progress | None = None,
+    stale_after_s: float = locks.STALE_AFTER_S,
+) -> SyncOutcome:
+    """Run `config`'s connector once into the current database.
+
+    Raises `NotMigratedError` before touching anything when migrations are
+    pending; every other failure ends as a failed `SyncOutcome` and run row.
+    """
+    started = time.monotonic()
+    await ensure_migrated()
+    outcome = SyncOutcome(config.name, config.connector, "running")
+    try:
+        lease = await locks.acquire(config.name, stale_after_s=stale_after_s)
+    except locks.LockBusy as exc:
+        now = datetime.now(UTC)
+        run = await SyncRun.create(
+            source=config.name,
+            connector=config.connector,
+            status="locked",
+            full=full,
+            started_at=now,
+            finished_at=now,
+            error=str(exc),
+        )
+        outcome.status, outcome.run_id, outcome.error = "locked", run.id, str(exc)
+        outcome.elapsed_s = time.monotonic() - started
+        return outcome
+    try:
+        outcome.took_over = lease.taken_over
+        await runs.close_interrupted(config.name, lease.owner)
+        plan = await runs.plan_run(config.name, full)
+        run = await SyncRun.create(
+            source=config.name,
+            connector=config.connector,
+            status="running",
+            full=full,
+            started_at=datetime.now(UTC),
+            heartbeat_at=datetime.now(UTC),
+            worker=lease.owner,
+            cursor=plan.resume_cursor,
+            options={
+                "base_url": config.base_url,
+                "resumed_from": plan.resumed_from,
+                "chain": plan.chain,
+                "took_over": lease.taken_over,
+            },
+        )
+        outcome.run_id, outcome.resumed_from = run.id, plan.resumed_from
+        if plan.resumed_from:
+            log.info(
+                "sync %s: resuming run %d after cursor %r",
+                config.name,
+                plan.resumed_from,
+                plan.resume_cursor,
+            )
+        engine = _Run(config, run, lease, plan, outcome, progress or NoProgress())
+        await engine.execute()
+    finally:
+        await locks.release(lease)
+        outcome.elapsed_s = time.monotonic() - started
+    return outcome
+
+
+class _Run:
+    def __init__(
+        self,
+        config: SourceConfig,
+        run: SyncRun,
+        lease: locks.Lease,
+        plan: runs.Plan,
+        outcome: SyncOutcome,
+        progress: Progress,
+    ) -> None:
+        self.config = config
+        self.source = config.name
+        self.run = run
+        self.lease = lease
+        self.plan = plan
+        self.out = outcome
+        self.progress = progress
+        self.providers: dict[str, int] = {}
+        self.seen_courses: set[int] = set()
+        self.seen_offerings: set[int] = set()
+        self.changed_courses: set[int] = set()
+        self.validators: dict[str, str] = {}
+        self.cursor = plan.resume_cursor
+        self.lost: Exception | None = None
+
+    # -- the run -------------------------------------------------------------
+
+    async def execute(self) -> None:
+        beat = asyncio.create_task(self._heartbeat())
+        try:
+            await self._pages()
+            await self._finish()
+        except Exception as exc:
+            await self._fail(exc)
+        except BaseException as exc:  # Ctrl-C, cancellation: record, then go
+            await asyncio.shield(self._fail(exc))
+            raise
+        finally:
+            beat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await beat
+            self.progress.close()
+
+    async def _pages(self) -> None:
+        state = SyncState(
+            full=True,
+            resume_cursor=self.plan.resume_cursor,
+            validators=self.plan.validators,
+        )
+        async with registry.open_client(self.config) as http:
+            connector = registry.build_connector(self.config, http)
+            queue: asyncio.Queue[Page | BaseException | None] = asyncio.Queue(
+                QUEUE_PAGES
+            )
+            producer = asyncio.create_task(
+                self._produce(connector.records(state), queue)
+            )
+            try:
+                while (item := await queue.get()) is not None:
+                    if isinstance(item, BaseException):
+                        raise item
+                    await self._commit(item)
+            finally:
+                producer.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await producer
+
+    async def _produce(
+        self,
+        records: AsyncIterator[Record],
+        queue: asyncio.Queue[Page | BaseException | None],
+    ) -> None:
+        page = Page()
+        try:
+            async for record in records:
+                if isinstance(record, PageDone):
+                    page.done = record
+                    await queue.put(page)
+                    page = Page()
+                else:
+                    page.add(record)
+            if len(page) or page.malformed or page.withdrawals or page.providers:
+                # Records after the last PageDone: commit them, no new cursor.
+                await queue.put(page)
+            await queue.put(None)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            await queue.put(exc)
+        finally:
+            aclose = getattr(records, "aclose", None)
+            if aclose is not None:
+                with contextlib.suppress(Exception):
+                    await aclose()
+
+    async def _commit(self, page: Page) -> None:
+        if self.lost is not None:
+            raise self.lost
+        now = datetime.now(UTC)
+        done = page.done
+        if done is not None and done.meta.get(VALIDATORS):
+            self.validators.update(done.meta[VALIDATORS])
+        if done is not None and done.meta.get(NOT_MODIFIED):
+            self.out.not_modified = True
+        # Pathways and programmes are few and go through the ORM, in their own
+        # short transactions, before the page's: replaying them is harmless.
+        others = Tally()
+        if page.pathways or page.programmes:
+            others += await write_pathways(self.source, page.pathways, now)
+            others += await write_programmes(self.source, page.programmes, now)
+        raw = RawCache()
+        async with write_transaction() as tx:
+            await upsert_providers(tx, page.providers, self.providers, now)
+            await provider_ids(
+                tx,
+                [r.provider for r in page.courses]
+                + [r.provider for r in page.offerings],
+                self.providers,
+                now,
+            )
+            courses = await upsert_courses(
+                tx,
+                page.courses,
+                source=self.source,
+                providers=self.providers,
+                raw=raw,
+                now=now,
+            )
+            known = await course_ids_for(
+                tx,
+                [(self.providers[r.provider], _course_key(r)) for r in page.offerings],
+                dict(courses.ids),
+            )
+            offerings, orphans = await upsert_offerings(
+                tx,
+                page.offerings,
+                source=self.source,
+                providers=self.providers,
+                courses=known,
+                raw=raw,
+                now=now,
+            )
+            bad = page.malformed + [_orphan(r) for r in orphans]
+            quarantined = await quarantine(tx, self.run.id, self.source, bad, now)
+            withdrawn = await apply_withdrawals(
+                tx, page.withdrawals, self.providers, now
+            )
+            await refresh_course_summary(tx, offerings.changed_ids)
+            number = self.out.pages + 1
+            cursor = done.cursor if done is not None else self.cursor
+            await tx.execute(
+                'INSERT INTO "sync_page" ("run_id", "number", "cursor", '
+                '"course_ids", "offering_ids", "committed_at") '
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    self.run.id,
+                    number,
+                    cursor,
+                    json.dumps(sorted(courses.ids.values())),
+                    json.dumps(sorted(offerings.ids.values())),
+                    now,
+                ],
+            )
+            c_total, o_total = Tally(), Tally()
+            c_total += self.out.courses
+            c_total += courses.tally
+            c_total.withdrawn += withdrawn
+            o_total += self.out.offerings
+            o_total += offerings.tally
+            t_total = Tally()
+            t_total += self.out.others
+            t_total += others
+            grand = Tally()
+            for part in (c_total, o_total, t_total):
+                grand += part
+            await tx.execute(
+                'UPDATE "sync_run" SET "pages" = ?, "seen" = ?, "created" = ?, '
+                '"updated" = ?, "unchanged" = ?, "withdrawn" = ?, '
+                '"quarantined" = ?, "cursor" = ?, "heartbeat_at" = ? WHERE "id" = ?',
+                [
+                    number,
+                    grand.seen,
+                    grand.created,
+                    grand.updated,
+                    grand.unchanged,
+                    grand.withdrawn,
+                    self.out.quarantined + quarantined,
+                    cursor,
+                    now,
+                    self.run.id,
+                ],
+            )
+            if self.lease.dialect == "sqlite":
+                mine = await tx.fetch(
+                    'UPDATE "sync_lock" SET "heartbeat_at" = ?, "run_id" = ? '
+                    'WHERE "source" = ? AND "owner" = ? RETURNING "source"',
+                    [now, self.run.id, self.source, self.lease.owner],
+                )
+                if not mine:
+                    raise locks.LeaseLost(
+                        f"the lock of {self.source!r} was taken over by another run"
+                    )
+        # Committed: only now do the in-memory counts move.
+        self.out.pages = number
+        self.out.courses, self.out.offerings, self.out.others = (
+            c_total,
+            o_total,
+            t_total,
+        )
+        self.out.quarantined += quarantined
+        self.cursor = cursor
+        self.seen_courses.update(courses.ids.values())
+        self.seen_offerings.update(offerings.ids.values())
+        self.changed_courses.update(courses.changed_ids)
+        self.progress.page(number, done.total if done else None, grand)
+
+    async def _finish(self) -> None:
+        now = datetime.now(UTC)
+        out = self.out
+        out.complete = True
+        if not out.not_modified:
+            # The pass began at page 1 in this run or in the runs it resumed.
+            earlier_c, earlier_o = await runs.seen_in_chain(self.plan.chain)
+            gone_c, gone_o = await withdraw_unseen(
+                self.source,
+                self.seen_courses | earlier_c,
+                self.seen_offerings | earlier_o,
+                now,
+            )
+            out.courses.withdrawn += gone_c
+            out.offerings.withdrawn += gone_o
+        validators = self.validators or (
+            self.plan.validators if out.not_modified else {}
+        )
+        total = out.total
+        await SyncRun.filter(id=self.run.id).update(
+            status="succeeded",
+            complete=True,
+            finished_at=now,
+            heartbeat_at=now,
+            withdrawn=total.withdrawn,
+            validators=validators,
+            cursor=None,
+            error=None,
+        )
+        out.status = "succeeded"
+        await runs.forget_pages(self.source)
+        await self._after(total)
+
+    async def _fail(self, exc: BaseException) -> None:
+        out = self.out
+        if isinstance(exc, Exception):
+            reason = f"{exc}" or exc.__class__.__name__
+        else:
+            reason = f"interrupted ({exc.__class__.__name__})"
+        where = (
+            f"; {out.pages} page(s) committed, the next run resumes after cursor "
+            f"{self.cursor!r}"
+            if self.cursor
+            else "; nothing committed"
+            if not out.pages
+            else f"; {out.pages} page(s) committed"
+        )
+        out.status, out.error = "failed", reason + where
+        log.error("sync %s failed: %s", self.source, out.error)
+        try:
+            await SyncRun.filter(id=self.run.id).update(
+                status="failed",
+                finished_at=datetime.now(UTC),
+                error=out.error,
+                cursor=self.cursor,
+            )
+            await self._after(out.total)
+        except Exception:
+            log.exception("sync %s: could not record the failure", self.source)
+
+    async def _after(self, total: Tally) -> None:
+        if total.changed:
+            await runs.bump_generation()
+        await hooks.run_hooks(
+            hooks.RunChanges(
+                source=self.source,
+                run_id=self.run.id,
+                status=self.out.status,
+                changed_course_ids=frozenset(self.changed_courses),
+                withdrawn_courses=self.out.courses.withdrawn,
+            )
+        )
+
+    async def _heartbeat(self) -> None:
+        while True:
+            await asyncio.sleep(locks.HEARTBEAT_S)
+            try:
+                await locks.heartbeat(self.lease, self.run.id)
+                await SyncRun.filter(id=self.run.id).update(
+                    heartbeat_at=datetime.now(UTC)
+                )
+            except locks.LeaseLost as exc:
+                self.lost = exc
+                return
+            except Exception:  # a busy database: try again next beat
+                log.warning("sync %s: heartbeat failed", self.source, exc_info=True)
+
+
+def _course_key(record: OfferingRecord) -> str:
+    return storage_key(record.course_external_id)
+
+
+def _orphan(record: OfferingRecord) -> Malformed:
+    return Malformed(
+        reason=f"offering {record.external_id!r} names course "
+        f"{record.course_external_id!r}, which this source never sent",
+        raw=json.dumps(record.raw, ensure_ascii=False, default=str)
+        if record.raw is not None
+        else repr(record),
+        key=record.external_id,
+        source_url=record.source_url,
+    )

@@ -1,0 +1,90 @@
+"""The `sync_run` rows around a run: interrupted runs, the resume point, the
+validators, the catalogue generation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from app.db.models.sync import SyncPage, SyncRun
+from app.ingest.backend import write_transaction
+
+
+@dataclass
+class Plan:
+    """Where a new run starts, decided from the runs before it."""
+
+    resume_cursor: str | None = None
+    resumed_from: int | None = None
+    # Runs of the same pass (this one resumes the last of them): their
+    # committed pages count as seen when the pass ends.
+    chain: list[int] = field(default_factory=list)
+    validators: dict[str, str] = field(default_factory=dict)
+
+
+async def close_interrupted(source: str, by_owner: str) -> int:
+    """Runs left 'running' are dead: we hold the lock. Mark them failed."""
+    now = datetime.now(UTC)
+    return await SyncRun.filter(source=source, status="running").update(
+        status="failed",
+        finished_at=now,
+        error=f"interrupted: the process stopped without finishing "
+        f"(found by {by_owner}); committed pages are kept and the next run resumes",
+    )
+
+
+async def plan_run(source: str, full: bool) -> Plan:
+    plan = Plan()
+    if full:
+        return plan
+    last_ok = (
+        await SyncRun.filter(source=source, status="succeeded").order_by("-id").first()
+    )
+    if last_ok is not None:
+        plan.validators = dict(last_ok.validators or {})
+    last = (
+        await SyncRun.filter(source=source, status__in=("failed", "succeeded"))
+        .order_by("-id")
+        .first()
+    )
+    if last is None or last.status != "failed" or not last.cursor:
+        return plan
+    plan.resume_cursor = last.cursor
+    plan.resumed_from = last.id
+    plan.chain = [last.id, *((last.options or {}).get("chain") or [])]
+    return plan
+
+
+async def seen_in_chain(chain: list[int]) -> tuple[set[int], set[int]]:
+    courses: set[int] = set()
+    offerings: set[int] = set()
+    if chain:
+        for page in await SyncPage.filter(run_id__in=chain).only(
+            "course_ids", "offering_ids"
+        ):
+            courses.update(page.course_ids or ())
+            offerings.update(page.offering_ids or ())
+    return courses, offerings
+
+
+async def forget_pages(source: str) -> None:
+    """Page logs serve only to resume; a finished pass drops its source's."""
+    run_ids = await SyncRun.filter(source=source).values_list("id", flat=True)
+    await SyncPage.filter(run_id__in=list(run_ids)).delete()
+
+
+async def bump_generation() -> None:
+    """Tell every API worker's cache that the catalogue changed."""
+    now = datetime.now(UTC)
+    async with write_transaction() as tx:
+        rows = await tx.fetch(
+            'UPDATE "catalogue_generation" SET "generation" = "generation" + 1, '
+            '"changed_at" = ? WHERE "id" = 1 RETURNING "id"',
+            [now],
+        )
+        if not rows:
+            await tx.execute(
+                'INSERT INTO "catalogue_generation" ("id", "generation", '
+                '"changed_at") VALUES (1, 1, ?)',
+                [now],
+            )
