@@ -110,3 +110,42 @@ def test_keygen_writes_a_private_key_once(
     assert key.stat().st_mode & 0o777 == 0o600
     code, _, err = run(["keygen"], capsys)
     assert code == 2 and "--force" in err
+
+
+def test_verify_by_url(
+    tmp_path: Path,
+    issuer_key: Signer,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`verify URL` fetches the credential (a loopback server, allowed for tests)."""
+    import threading
+    from functools import partial
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    monkeypatch.setenv("CREDGRAPH_ALLOW_PRIVATE_FETCH", "1")
+    write(tmp_path, "badge.json", make_ob3(issuer_key))
+    handler = partial(SimpleHTTPRequestHandler, directory=str(tmp_path))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/badge.json"
+        code, out, _ = run(["verify", url], capsys)
+        assert (code, json.loads(out)["verdict"]) == (0, "valid")
+        code, _, err = run(["verify", url.replace("badge", "missing")], capsys)
+        assert code == 2 and "HTTP 404" in err
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.asyncio
+async def test_api_input_never_reads_local_files() -> None:
+    from app.credentials.errors import FetchRefused
+    from app.credentials.fetch import SafeFetcher
+    from app.credentials.sources import read_url
+
+    async with SafeFetcher() as fetcher:
+        with pytest.raises(FetchRefused):
+            await read_url("/etc/passwd", fetcher)
