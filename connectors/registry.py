@@ -23,6 +23,7 @@ from connectors.http import HttpClient, HttpPolicy
 CONNECTORS: dict[str, str] = {
     "swayam": "connectors.swayam",
     "edx": "connectors.edx",
+    "ctdl": "connectors.ctdl",
 }
 
 
