@@ -17,6 +17,9 @@ connector. Everything a flaky provider does to us is handled here, once:
   `Response` with `not_modified=True`;
 - when every attempt failed, `FetchFailed` (a `ConnectorError`) says which
   URL, the last status and how many attempts were made.
+
+`get()` is what catalogue paging uses; `post()` exists for the odd idempotent
+call a run needs (an OAuth2 token request), so it shares the run's session.
 """
 
 from __future__ import annotations
@@ -103,6 +106,7 @@ class FetchFailed(ConnectorError):
         status: int | None,
         attempts: int,
         what: str | None = None,
+        method: str = "GET",
     ) -> None:
         self.url = url
         self.reason = reason
@@ -111,9 +115,20 @@ class FetchFailed(ConnectorError):
         self.what = what
         subject = f"{what} ({url})" if what else url
         super().__init__(
-            f"GET {subject} failed after {attempts} attempt(s): {reason}"
+            f"{method} {subject} failed after {attempts} attempt(s): {reason}"
             + (f" (last status {status})" if status is not None else "")
         )
+
+
+@dataclass(frozen=True)
+class _Request:
+    method: str
+    url: str
+    params: Mapping[str, str] | None
+    headers: Mapping[str, str]
+    data: Mapping[str, str] | bytes | None
+    decode: Callable[[bytes], Any] | None
+    what: str | None
 
 
 class _Retry(Exception):
@@ -217,30 +232,56 @@ class HttpClient:
         `what` names the request in errors ("page 3"), so a failed run's
         message says where it stopped, not only which URL.
         """
-        if self._session is None:
-            raise RuntimeError("HttpClient used outside `async with`")
         send = dict(headers or {})
         send.update(conditional_headers(validator))
+        return await self._request(
+            _Request("GET", url, params, send, None, decode, what)
+        )
+
+    async def post(
+        self,
+        url: str,
+        *,
+        data: Mapping[str, str] | bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        decode: Callable[[bytes], Any] | None = None,
+        what: str | None = None,
+    ) -> Response:
+        """POST with the same retries (for idempotent calls: token requests)."""
+        return await self._request(
+            _Request("POST", url, None, dict(headers or {}), data, decode, what)
+        )
+
+    async def _request(self, request: _Request) -> Response:
+        if self._session is None:
+            raise RuntimeError("HttpClient used outside `async with`")
         p = self.policy
         last: _Retry | None = None
         for attempt in range(1, p.attempts + 1):
             if last is not None:
                 await self._sleep_before(attempt, last)
             try:
-                return await self._attempt(url, params, send, decode, attempt, what)
+                return await self._attempt(request, attempt)
             except _Retry as retry:
                 last = retry
                 self.stats.reasons[retry.reason] = (
                     self.stats.reasons.get(retry.reason, 0) + 1
                 )
-                log.info("GET %s: %s (attempt %d)", what or url, retry.reason, attempt)
+                log.info(
+                    "%s %s: %s (attempt %d)",
+                    request.method,
+                    request.what or request.url,
+                    retry.reason,
+                    attempt,
+                )
         assert last is not None
         raise FetchFailed(
-            url,
+            request.url,
             reason=last.reason,
             status=last.status,
             attempts=p.attempts,
-            what=what,
+            what=request.what,
+            method=request.method,
         )
 
     async def _sleep_before(self, attempt: int, last: _Retry) -> None:
@@ -255,22 +296,18 @@ class HttpClient:
         self.stats.waited_s += delay
         await asyncio.sleep(delay)
 
-    async def _attempt(
-        self,
-        url: str,
-        params: Mapping[str, str] | None,
-        headers: Mapping[str, str],
-        decode: Callable[[bytes], Any] | None,
-        attempt: int,
-        what: str | None,
-    ) -> Response:
+    async def _attempt(self, request: _Request, attempt: int) -> Response:
         assert self._session is not None
         async with self._slots:
             await self._limiter.wait()
             self.stats.requests += 1
             try:
-                async with self._session.get(
-                    url, params=params, headers=headers
+                async with self._session.request(
+                    request.method,
+                    request.url,
+                    params=request.params,
+                    headers=request.headers,
+                    data=request.data,
                 ) as resp:
                     body = await resp.read()
                     status = resp.status
@@ -300,16 +337,17 @@ class HttpClient:
         if status >= 400:
             # 4xx other than 429: asking again will not help.
             raise FetchFailed(
-                url,
+                request.url,
                 reason=f"HTTP {status}",
                 status=status,
                 attempts=attempt,
-                what=what,
+                what=request.what,
+                method=request.method,
             )
         data = None
-        if decode is not None:
+        if request.decode is not None:
             try:
-                data = decode(body)
+                data = request.decode(body)
             except BadPayload as exc:
                 raise _Retry(f"bad payload: {exc}", status, None) from exc
         return Response(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 import time
 from dataclasses import replace
@@ -180,3 +181,19 @@ async def test_a_source_that_is_down_fails_after_every_attempt(
     assert failure.value.status is None
     assert failure.value.attempts == FAST.attempts
     assert "connection error" in str(failure.value)
+
+
+@pytest.mark.asyncio
+async def test_post_shares_the_session_and_the_error_says_post(
+    start_simulator: StartSimulator, http: HttpClient
+) -> None:
+    sim = await start_simulator(courses=5)
+    response = await http.post(
+        sim.url + "/_control",
+        data=b'{"generation": 3}',
+        headers={"Content-Type": "application/json"},
+        decode=json.loads,
+    )
+    assert response.data["generation"] == 3 == sim.state.generation
+    with pytest.raises(FetchFailed, match=r"^POST .* 404"):
+        await http.post(sim.url + "/no/token/here", data={"grant_type": "x"})
