@@ -13,13 +13,19 @@ N = TypeVar("N", bound=relay.Node)
 
 
 def to_connection(
-    page: Page, build: Callable[[dict[str, Any]], N]
+    page: Page,
+    build: Callable[[dict[str, Any]], N],
+    cls: type[relay.Connection[N]] = relay.Connection,
+    **extra: Any,
 ) -> relay.Connection[N]:
+    """A connection of a page; `cls` and `extra` make a subclass that adds
+    fields (facets, a total count) to the standard ones."""
     edges = [
         relay.Edge(cursor=cursor, node=build(row))
         for row, cursor in zip(page.rows, page.cursors, strict=True)
     ]
-    return relay.Connection(
+    return cls(
+        **extra,
         edges=edges,
         page_info=relay.PageInfo(
             has_next_page=page.has_next_page,

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from tortoise.expressions import Q
+from pypika_tortoise.terms import Term
+from tortoise.expressions import Expression, Q
 from tortoise.queryset import QuerySet
 
 from app.graphql.errors import BadUserInput
@@ -23,16 +25,25 @@ DEFAULT_PAGE = 20
 
 @dataclass(frozen=True)
 class SortKey:
+    """One sort column. With `expression`, the column is that expression
+    annotated under `column` (how a nullable column is sorted: by a non-null
+    COALESCE of it). `parse` turns the cursor's JSON value back into what the
+    database compares (a date from its ISO text, for PostgreSQL)."""
+
     column: str
     descending: bool = False
+    expression: Expression | Term | None = None
+    parse: Callable[[Any], Any] | None = None
 
 
-def encode_cursor(values: list[Any]) -> str:
-    raw = json.dumps(values, default=str, separators=(",", ":"))
+def encode_cursor(values: list[Any], tag: str = "") -> str:
+    # The tag names the ordering, so a cursor of another one is refused
+    # instead of silently starting at a wrong place.
+    raw = json.dumps([tag, *values], default=str, separators=(",", ":"))
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, expected: int) -> list[Any]:
+def decode_cursor(cursor: str, expected: int, tag: str = "") -> list[Any]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
@@ -40,9 +51,9 @@ def decode_cursor(cursor: str, expected: int) -> list[Any]:
         raise BadUserInput(
             "`after` is not a cursor this API issued", field="after"
         ) from exc
-    if not isinstance(values, list) or len(values) != expected:
+    if not isinstance(values, list) or len(values) != expected + 1 or values[0] != tag:
         raise BadUserInput("`after` is a cursor for another ordering", field="after")
-    return values
+    return values[1:]
 
 
 def _after_condition(keys: list[SortKey], values: list[Any]) -> Q:
@@ -86,17 +97,30 @@ async def keyset_page(
     first: int,
     after: str | None,
     fields: tuple[str, ...],
+    tag: str = "",
 ) -> Page:
-    """One page of rows (as dicts of `fields`) after a cursor."""
+    """One page of rows (as dicts of `fields`, plus annotated sort keys)
+    after a cursor issued for the same ordering `tag`."""
     if keys[-1].column != "id":
         keys = [*keys, SortKey("id")]
+    annotations = {k.column: k.expression for k in keys if k.expression is not None}
+    if annotations:
+        queryset = queryset.annotate(**annotations)
     if after:
-        queryset = queryset.filter(
-            _after_condition(keys, decode_cursor(after, len(keys)))
-        )
+        raw = decode_cursor(after, len(keys), tag)
+        try:
+            values = [
+                k.parse(v) if k.parse else v for k, v in zip(keys, raw, strict=True)
+            ]
+        except (TypeError, ValueError) as exc:
+            raise BadUserInput(
+                "`after` is not a cursor this API issued", field="after"
+            ) from exc
+        queryset = queryset.filter(_after_condition(keys, values))
     ordering = [f"-{k.column}" if k.descending else k.column for k in keys]
-    rows = await queryset.order_by(*ordering).limit(first + 1).values(*fields)
+    selected = tuple(dict.fromkeys([*fields, *(k.column for k in keys)]))
+    rows = await queryset.order_by(*ordering).limit(first + 1).values(*selected)
     has_next = len(rows) > first
     rows = rows[:first]
-    cursors = [encode_cursor([row[k.column] for k in keys]) for row in rows]
+    cursors = [encode_cursor([row[k.column] for k in keys], tag) for row in rows]
     return Page(rows, cursors, has_next, bool(after))

@@ -10,7 +10,14 @@ from typing import Any
 
 from strawberry.dataloader import DataLoader
 
-from app.db.models.catalogue import Course, Offering, Provider
+from app.db.models.catalogue import (
+    Course,
+    Institution,
+    Offering,
+    Programme,
+    Provider,
+)
+from app.db.models.pathways import Pathway, PathwayCourse
 
 PROVIDER_FIELDS = (
     "id",
@@ -119,3 +126,136 @@ class OfferingsByCourse(DataLoader[int, list[dict]]):
         for row in rows:
             grouped[row["course_id"]].append(row)
         return [grouped.get(key, []) for key in keys]
+
+
+PATHWAY_FIELDS = (
+    "id",
+    "provider_id",
+    "external_id",
+    "slug",
+    "title",
+    "kind",
+    "description",
+    "requirement",
+    "credits",
+    "ncrf_level",
+    "credential_awarded",
+    "url",
+    "withdrawn",
+)
+LINK_FIELDS = ("pathway_id", "course_id", "course_ref", "position", "required")
+INSTITUTION_FIELDS = (
+    "id",
+    "slug",
+    "name",
+    "aishe_code",
+    "abc_registered",
+    "provider_id",
+)
+PROGRAMME_FIELDS = (
+    "id",
+    "institution_id",
+    "external_id",
+    "name",
+    "award_kind",
+    "requirement",
+    "policy_name",
+    "credits",
+    "ncrf_level",
+    "duration_years",
+    "url",
+    "withdrawn",
+)
+
+
+def _grouped(rows: Sequence[dict], column: str, keys: Sequence[int]) -> list[list]:
+    grouped: dict[int, list[dict]] = defaultdict(list)
+    for row in rows:
+        grouped[row[column]].append(row)
+    return [grouped.get(key, []) for key in keys]
+
+
+class CoursesByEquivalenceGroup(DataLoader[int, list[dict]]):
+    """Every course of an equivalence group (the same course on several
+    providers); the caller leaves itself out."""
+
+    def __init__(self) -> None:
+        super().__init__(load_fn=self._load)
+
+    async def _load(self, keys: list[int]) -> list[list[dict]]:
+        rows = (
+            await Course.filter(equivalence_group_id__in=keys)
+            .order_by("id")
+            .values(*COURSE_FIELDS)
+        )
+        return _grouped(rows, "equivalence_group_id", keys)
+
+
+class PathwayById(DataLoader[int, dict | None]):
+    def __init__(self) -> None:
+        super().__init__(load_fn=self._load)
+
+    async def _load(self, keys: list[int]) -> list[dict | None]:
+        return _by_id(await Pathway.filter(id__in=keys).values(*PATHWAY_FIELDS), keys)
+
+
+class PathwaysByCourse(DataLoader[int, list[dict]]):
+    """The pathways naming a course, in one joined statement."""
+
+    def __init__(self) -> None:
+        super().__init__(load_fn=self._load)
+
+    async def _load(self, keys: list[int]) -> list[list[dict]]:
+        joined = {f: f"pathway__{f}" for f in PATHWAY_FIELDS}
+        rows = (
+            await PathwayCourse.filter(course_id__in=keys)
+            .order_by("pathway_id")
+            .values("course_id", **joined)
+        )
+        return _grouped(rows, "course_id", keys)
+
+
+class LinksByPathway(DataLoader[int, list[dict]]):
+    """The course references of a pathway, in its order."""
+
+    def __init__(self) -> None:
+        super().__init__(load_fn=self._load)
+
+    async def _load(self, keys: list[int]) -> list[list[dict]]:
+        rows = (
+            await PathwayCourse.filter(pathway_id__in=keys)
+            .order_by("position", "id")
+            .values(*LINK_FIELDS)
+        )
+        return _grouped(rows, "pathway_id", keys)
+
+
+class InstitutionById(DataLoader[int, dict | None]):
+    def __init__(self) -> None:
+        super().__init__(load_fn=self._load)
+
+    async def _load(self, keys: list[int]) -> list[dict | None]:
+        rows = await Institution.filter(id__in=keys).values(*INSTITUTION_FIELDS)
+        return _by_id(rows, keys)
+
+
+class ProgrammeById(DataLoader[int, dict | None]):
+    def __init__(self) -> None:
+        super().__init__(load_fn=self._load)
+
+    async def _load(self, keys: list[int]) -> list[dict | None]:
+        rows = await Programme.filter(id__in=keys).values(*PROGRAMME_FIELDS)
+        return _by_id(rows, keys)
+
+
+class ProgrammesByInstitution(DataLoader[int, list[dict]]):
+    def __init__(self) -> None:
+        super().__init__(load_fn=self._load)
+
+    async def _load(self, keys: list[int]) -> list[list[dict]]:
+        rows = (
+            await Programme.filter(institution_id__in=keys, withdrawn=False)
+            .order_by("name", "id")
+            .values(*PROGRAMME_FIELDS)
+        )
+        return _grouped(rows, "institution_id", keys)

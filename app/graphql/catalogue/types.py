@@ -7,19 +7,24 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 from enum import Enum
-from typing import Any, Self
+from typing import TYPE_CHECKING, Annotated, Any, Self
 
 import strawberry
 from strawberry import relay
 
 from app.graphql.catalogue.loaders import (
     CourseById,
+    CoursesByEquivalenceGroup,
     OfferingById,
     OfferingsByCourse,
+    PathwaysByCourse,
     ProviderById,
 )
 from app.graphql.context import Context
 from app.graphql.errors import NotFound
+
+if TYPE_CHECKING:
+    from app.graphql.catalogue.pathways import Pathway
 
 Info = strawberry.Info[Context, None]
 
@@ -51,7 +56,7 @@ def _enum(cls: type[Enum], value: str | None) -> Any:
     return cls(value) if value is not None else None
 
 
-async def _load_many(
+async def load_nodes(
     info: Info, loader: type, ids: Iterable[str], *, required: bool
 ) -> list[Any]:
     """Rows for node ids; a missing one is NOT_FOUND when the caller needs it."""
@@ -98,7 +103,7 @@ class Provider(relay.Node):
     async def resolve_nodes(
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
-        rows = await _load_many(info, ProviderById, node_ids, required=required)
+        rows = await load_nodes(info, ProviderById, node_ids, required=required)
         return [cls.from_row(r) if r else None for r in rows]
 
 
@@ -154,7 +159,7 @@ class Offering(relay.Node):
     async def resolve_nodes(
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
-        rows = await _load_many(info, OfferingById, node_ids, required=required)
+        rows = await load_nodes(info, OfferingById, node_ids, required=required)
         return [cls.from_row(r) if r else None for r in rows]
 
 
@@ -192,8 +197,14 @@ class Course(relay.Node):
     credits: float | None = strawberry.field(
         description="Credits (NCrF unless creditUnit says otherwise); see creditSource."
     )
-    credit_source: CreditSource | None
-    credit_unit: str | None
+    credit_source: CreditSource | None = strawberry.field(
+        description="Where `credits` came from: STATED by the provider, DERIVED "
+        "from notional hours (30 hours a credit), or an institution POLICY."
+    )
+    credit_unit: str | None = strawberry.field(
+        description="The unit `credits` were stated in by the provider (ncrf, "
+        "ects, us…), when it was not NCrF."
+    )
     language: str | None
     languages: list[str]
     mode: Mode
@@ -249,9 +260,29 @@ class Course(relay.Node):
         rows = await info.context.loader(OfferingsByCourse).load(self.id)
         return next_first([Offering.from_row(r) for r in rows], date.today())
 
+    @strawberry.field(
+        description="The same course offered through other providers (an NPTEL "
+        "course on SWAYAM and on NPTEL's own list)."
+    )
+    async def equivalents(self, info: Info) -> list[Course]:
+        if self.equivalence_group_id is None:
+            return []
+        loader = info.context.loader(CoursesByEquivalenceGroup)
+        rows = await loader.load(self.equivalence_group_id)
+        return [Course.from_row(r) for r in rows if r["id"] != self.id]
+
+    @strawberry.field(description="Pathways this course counts toward.")
+    async def pathways(
+        self, info: Info
+    ) -> list[Annotated[Pathway, strawberry.lazy("app.graphql.catalogue.pathways")]]:
+        from app.graphql.catalogue.pathways import Pathway
+
+        rows = await info.context.loader(PathwaysByCourse).load(self.id)
+        return [Pathway.from_row(r) for r in rows]
+
     @classmethod
     async def resolve_nodes(
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
-        rows = await _load_many(info, CourseById, node_ids, required=required)
+        rows = await load_nodes(info, CourseById, node_ids, required=required)
         return [cls.from_row(r) if r else None for r in rows]
