@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,6 +28,9 @@ from app.credentials.multibase import decode_multibase, encode_multibase
 from app.credentials.report import Status, VerificationReport
 
 EDDSA_SUITES = ("eddsa-rdfc-2022", "eddsa-2022")
+# One thread: pyld's context cache is a plain LRU dict, not safe to share between
+# threads, and the work holds the GIL anyway, so more threads would buy nothing.
+_CANON = ThreadPoolExecutor(max_workers=1, thread_name_prefix="canonicalise")
 
 
 def proofs_of(document: dict[str, Any]) -> list[dict[str, Any]]:
@@ -134,7 +138,9 @@ async def verify_embedded(
             continue
         try:
             # canonicalisation is CPU work: keep it off the event loop
-            await asyncio.to_thread(_check_signature, document, proof, resolved.key)
+            await asyncio.get_running_loop().run_in_executor(
+                _CANON, _check_signature, document, proof, resolved.key
+            )
         except UnknownContext as exc:
             report.set("proof", Status.FAILED, f"{label}: {exc}")
         except (InvalidSignature, ValueError) as exc:

@@ -112,3 +112,24 @@ async def test_not_yet_valid_and_expired(
     report = await verify_document(expired, fetcher=web_server)
     assert report.check("validity_period").status.value == "failed"
     assert "expired: validUntil" in report.check("validity_period").detail
+
+
+@pytest.mark.asyncio
+async def test_concurrent_verifications_all_hold(
+    issuer_key: Signer, web_server: LocalWeb
+) -> None:
+    """The API verifies many credentials at once; canonicalisation is shared."""
+    import asyncio
+
+    documents = [
+        make_ob3(
+            issuer_key,
+            name=f"Course {i}",
+            ident=f"urn:uuid:{i:08d}-0000-4000-8000-000000000000",
+        )
+        for i in range(20)
+    ]
+    reports = await asyncio.gather(
+        *(verify_document(d, fetcher=web_server) for d in documents)
+    )
+    assert [r.verdict.value for r in reports] == ["valid"] * 20
