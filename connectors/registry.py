@@ -24,6 +24,7 @@ CONNECTORS: dict[str, str] = {
     "swayam": "connectors.swayam",
     "edx": "connectors.edx",
     "ctdl": "connectors.ctdl",
+    "coursera": "connectors.coursera",
 }
 
 
