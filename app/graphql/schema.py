@@ -25,6 +25,7 @@ from strawberry.types import ExecutionContext
 
 from app.graphql.catalogue.queries import CatalogueQuery
 from app.graphql.errors import ErrorCodes, NotFound, log_errors
+from app.graphql.learners.mutations.mutation import LearnerMutation
 from app.graphql.learners.queries import LearnerQuery
 from app.settings import Settings, get_settings
 
@@ -32,6 +33,11 @@ from app.settings import Settings, get_settings
 @strawberry.type
 class Query(CatalogueQuery, LearnerQuery):
     node: relay.Node = relay.node(description="Any object by its global ID.")
+
+
+@strawberry.type
+class Mutation(LearnerMutation):
+    pass
 
 
 class CredgraphSchema(strawberry.Schema):
@@ -57,6 +63,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         extensions.append(DisableIntrospection)
     return CredgraphSchema(
         query=Query,
+        mutation=Mutation,
         extensions=extensions,
         config=StrawberryConfig(
             relay_max_results=limits.max_first,

@@ -62,6 +62,11 @@ class LearnerRecord:
     ledger: list[EngineEntry]
     online: set[str]  # credit ids earned in online courses
 
+    def deposited(self) -> list[Credit]:
+        """Credits in the bank: only these can be redeemed (ABC regs 8.7)."""
+        banked = {e.credit_id for e in self.ledger if e.kind == "deposit"}
+        return [c for c in self.credits if c.id in banked]
+
 
 def _scores(raw: Any) -> Scores | None:
     if not isinstance(raw, dict):

@@ -1,0 +1,1 @@
+"""Mutations of the learner graph, one per module; `LearnerMutation` gathers them."""
