@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 from app.credentials.errors import CredentialError, FetchFailed, FetchRefused
 from app.credentials.fetch import Fetcher
 from app.credentials.jsonld import UnknownContext, canonize
-from app.credentials.keys import belongs_to, resolve_method
+from app.credentials.keys import issuer_owns, resolve_method
 from app.credentials.multibase import decode_multibase, encode_multibase
 from app.credentials.report import Status, VerificationReport
 
@@ -158,17 +158,7 @@ async def verify_embedded(
             report.set(
                 "proof", Status.PASSED, f"{label} signature by {method_id} verified"
             )
-        if belongs_to(resolved, issuer_id):
-            report.set(
-                "issuer_key", Status.PASSED, f"{method_id} is controlled by {issuer_id}"
-            )
-        else:
-            report.set(
-                "issuer_key",
-                Status.FAILED,
-                f"{method_id} (controller {resolved.controller}) "
-                f"is not a key of issuer {issuer_id}",
-            )
+        report.set_ownership(*await issuer_owns(resolved, issuer_id, fetcher))
     if (
         others
         and report.check("proof")

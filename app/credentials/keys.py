@@ -14,7 +14,7 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
-from app.credentials.errors import KeyResolutionError
+from app.credentials.errors import CredentialError, KeyResolutionError
 from app.credentials.fetch import Fetcher, fetch_json
 from app.credentials.multibase import ed25519_from_multikey
 
@@ -122,12 +122,50 @@ async def resolve_method(method_id: str, fetcher: Fetcher) -> ResolvedKey:
     raise KeyResolutionError(f"unsupported verification method {method_id!r}")
 
 
-def belongs_to(key: ResolvedKey, issuer_id: str | None) -> bool:
-    """A key is the issuer's when the issuer controls it (or it sits under the
-    issuer's own identifier, as `did:…#key-1` or `https://issuer/…#key`)."""
+def _base(method_id: str) -> str:
+    return method_id.split("#", 1)[0]
+
+
+async def issuer_owns(
+    key: ResolvedKey, issuer_id: str | None, fetcher: Fetcher
+) -> tuple[bool | None, str]:
+    """Is the key the issuer's? (True/False, or None when it cannot be told now.)
+
+    A key under the issuer's own identifier (`did:…#key-1`, `https://issuer/…#k`)
+    is the issuer's. Otherwise the *issuer's* document must list the key: the
+    `controller` a key document claims for itself proves nothing, since whoever
+    hosts the key wrote it.
+    """
     if not issuer_id:
-        return False
-    return key.controller == issuer_id or key.id.split("#", 1)[0] == issuer_id
+        return False, "the credential names no issuer"
+    if _base(key.id) == issuer_id:
+        return True, f"{key.id} is under the issuer's identifier {issuer_id}"
+    if issuer_id.startswith("did:key:") or not issuer_id.startswith(
+        ("did:web:", "https://", "http://")
+    ):
+        return False, f"{key.id} is not a key of issuer {issuer_id}"
+    url = did_web_url(issuer_id) if issuer_id.startswith("did:web:") else issuer_id
+    try:
+        document = await fetch_json(fetcher, url)
+    except CredentialError as exc:
+        return None, f"cannot ask issuer {issuer_id} about {key.id}: {exc}"
+    listed = isinstance(document, dict) and (
+        find_method(document, key.id) is not None or key.id in _references(document)
+    )
+    if listed:
+        return True, f"issuer {issuer_id} lists {key.id}"
+    return False, f"issuer {issuer_id} does not list {key.id}"
+
+
+def _references(document: dict[str, Any]) -> set[str]:
+    refs: set[str] = set()
+    base = document.get("id", "")
+    for field in ("verificationMethod", "assertionMethod", "publicKey"):
+        values = document.get(field) or []
+        for value in values if isinstance(values, list) else [values]:
+            if isinstance(value, str):
+                refs.add(base + value if value.startswith("#") else value)
+    return refs
 
 
 async def issuer_jwks(issuer_id: str, fetcher: Fetcher) -> list[dict[str, Any]]:

@@ -78,6 +78,11 @@ class VerificationReport:
         if rank.index(status) >= rank.index(existing.status):
             existing.status, existing.detail = status, detail
 
+    def set_ownership(self, owned: bool | None, detail: str) -> None:
+        """Record the issuer_key check from keys.issuer_owns."""
+        status = {True: Status.PASSED, False: Status.FAILED, None: Status.INDETERMINATE}
+        self.set("issuer_key", status[owned], detail)
+
     @property
     def verdict(self) -> Verdict:
         statuses = {c.status for c in self.checks}

@@ -20,8 +20,8 @@ from app.credentials.errors import CredentialError, FetchFailed, FetchRefused
 from app.credentials.fetch import Fetcher
 from app.credentials.keys import (
     ResolvedKey,
-    belongs_to,
     issuer_jwks,
+    issuer_owns,
     key_from_jwk,
     resolve_method,
 )
@@ -118,12 +118,7 @@ async def _with_kid(token, alg, kid, issuer_id, fetcher, report) -> None:
         report.set(
             "proof", Status.FAILED, f"{alg} signature does not match (key {kid})"
         )
-    if belongs_to(resolved, issuer_id):
-        report.set("issuer_key", Status.PASSED, f"{kid} is controlled by {issuer_id}")
-    else:
-        report.set(
-            "issuer_key", Status.FAILED, f"{kid} is not a key of issuer {issuer_id}"
-        )
+    report.set_ownership(*await issuer_owns(resolved, issuer_id, fetcher))
 
 
 async def _with_header_jwk(token, alg, jwk, issuer_id, fetcher, report) -> None:

@@ -133,3 +133,37 @@ async def test_concurrent_verifications_all_hold(
         *(verify_document(d, fetcher=web_server) for d in documents)
     )
     assert [r.verdict.value for r in reports] == ["valid"] * 20
+
+
+@pytest.mark.asyncio
+async def test_a_key_document_cannot_claim_the_issuer_by_itself(
+    web_server: LocalWeb,
+) -> None:
+    """A key hosted elsewhere saying `controller: <issuer>` is not the issuer's
+    key until the issuer's own profile lists it."""
+    from tests.credentials.conftest import issuer_document
+
+    issuer = "https://issuer.example/profile"
+    private = Ed25519PrivateKey.generate()
+    multikey = signer_for(private).multikey
+    method = f"https://keys.elsewhere.example/k#{multikey}"
+    web_server.publish(
+        "https://keys.elsewhere.example/k",
+        {
+            "id": method,
+            "type": "Multikey",
+            "controller": issuer,
+            "publicKeyMultibase": multikey,
+        },
+    )
+    forged = Signer(private, issuer, method)
+    web_server.publish(issuer, issuer_document(issuer))
+    document = make_ob3(forged)
+    report = await verify_document(document, fetcher=web_server)
+    assert report.check("proof").status.value == "passed"
+    assert report.check("issuer_key").status.value == "failed"
+    assert "does not list" in report.check("issuer_key").detail
+
+    web_server.publish(issuer, issuer_document(issuer) | {"assertionMethod": [method]})
+    report = await verify_document(document, fetcher=web_server)
+    assert report.verdict.value == "valid", report.to_dict()
