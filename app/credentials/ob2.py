@@ -175,16 +175,19 @@ async def verify_signed(
         report.set("status", Status.INDETERMINATE, f"issuer profile unavailable: {exc}")
         return
     owner, issuer_id = key_doc.get("owner"), issuer.get("id")
-    if owner == issuer_id:
-        report.set(
-            "issuer_key", Status.PASSED, f"{creator} is owned by issuer {issuer_id}"
-        )
+    published = issuer.get("publicKey")
+    published = published if isinstance(published, list) else [published]
+    listed = {p.get("id") if isinstance(p, dict) else p for p in published}
+    if owner != issuer_id:
+        detail = f"{creator} is owned by {owner}, not issuer {issuer_id}"
+        report.set("issuer_key", Status.FAILED, detail)
+    elif creator not in listed:
+        # OB 2.0: the key names its owner, and the owner must list the key back
+        detail = f"issuer {issuer_id} does not list {creator} in publicKey"
+        report.set("issuer_key", Status.FAILED, detail)
     else:
-        report.set(
-            "issuer_key",
-            Status.FAILED,
-            f"{creator} is owned by {owner}, not issuer {issuer_id}",
-        )
+        detail = f"{creator} is owned by issuer {issuer_id}, which lists it"
+        report.set("issuer_key", Status.PASSED, detail)
     revocation_list = issuer.get("revocationList")
     if not revocation_list:
         report.set(
