@@ -46,6 +46,10 @@ from connectors.records import Malformed, OfferingRecord, PageDone, Record
 log = logging.getLogger(__name__)
 
 QUEUE_PAGES = 2  # pages parsed ahead of the writer
+# A pass resumed long after it began may have crossed a change of the source
+# (offset cursors shift when records vanish), so records it never saw may
+# still exist: such a pass does not withdraw; the next clean pass will.
+RESUMED_PASS_TRUSTED_S = 3600.0
 
 
 @dataclass
@@ -385,7 +389,7 @@ class _Run:
         now = datetime.now(UTC)
         out = self.out
         out.complete = True
-        if not out.not_modified:
+        if self._may_withdraw(now):
             # The pass began at page 1 in this run or in the runs it resumed.
             earlier_c, earlier_o = await runs.seen_in_chain(self.plan.chain)
             gone_c, gone_o = await withdraw_unseen(
@@ -413,6 +417,22 @@ class _Run:
         out.status = "succeeded"
         await runs.forget_pages(self.source)
         await self._after(total)
+
+    def _may_withdraw(self, now: datetime) -> bool:
+        if self.out.not_modified:
+            return False
+        began = self.plan.pass_started
+        if self.plan.chain and (
+            began is None or (now - began).total_seconds() > RESUMED_PASS_TRUSTED_S
+        ):
+            log.warning(
+                "sync %s: this pass resumed one that began at %s; withdrawals "
+                "wait for the next complete pass",
+                self.source,
+                began,
+            )
+            return False
+        return True
 
     async def _fail(self, exc: BaseException) -> None:
         out = self.out

@@ -20,6 +20,7 @@ class Plan:
     # committed pages count as seen when the pass ends.
     chain: list[int] = field(default_factory=list)
     validators: dict[str, str] = field(default_factory=dict)
+    pass_started: datetime | None = None  # when the resumed pass began
 
 
 async def close_interrupted(source: str, by_owner: str) -> int:
@@ -52,6 +53,8 @@ async def plan_run(source: str, full: bool) -> Plan:
     plan.resume_cursor = last.cursor
     plan.resumed_from = last.id
     plan.chain = [last.id, *((last.options or {}).get("chain") or [])]
+    root = await SyncRun.get_or_none(id=plan.chain[-1])
+    plan.pass_started = root.started_at if root is not None else None
     return plan
 
 

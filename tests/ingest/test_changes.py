@@ -1,0 +1,99 @@
+"""Records that stay, change, vanish and come back between runs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from app.db.models.catalogue import Course, Offering
+from app.db.models.sync import CatalogueGeneration
+from app.ingest import run_sync
+from connectors.simulator import data
+from tests.ingest.conftest import StartSimulator, source
+
+COURSES = 400
+SEED = 0
+
+
+async def _snapshot() -> dict[tuple[str, int], tuple[str | None, datetime, bool]]:
+    rows = {}
+    for kind, model in (("c", Course), ("o", Offering)):
+        for pk, digest, changed, withdrawn in await model.all().values_list(
+            "id", "content_hash", "last_changed", "withdrawn"
+        ):
+            rows[(kind, pk)] = (digest, changed, withdrawn)
+    return rows
+
+
+async def _generation() -> int:
+    row = await CatalogueGeneration.get_or_none(id=1)
+    return row.generation if row else 0
+
+
+@pytest.mark.asyncio
+async def test_unchanged_resync_writes_no_row(
+    migrated: str, start_simulator: StartSimulator
+) -> None:
+    sim = await start_simulator(courses=COURSES, seed=SEED)
+    first = await run_sync(source(sim))
+    assert first.total.created == 2 * COURSES
+    generation = await _generation()
+    assert generation == 1
+    before = await _snapshot()
+
+    again = await run_sync(source(sim), full=True)  # no 304 shortcut
+
+    assert again.total.unchanged == again.total.seen == 2 * COURSES
+    assert (again.total.created, again.total.updated, again.total.withdrawn) == (
+        0,
+        0,
+        0,
+    )
+    assert await _snapshot() == before  # not one last_changed moved
+    assert await _generation() == generation  # caches stay valid
+
+
+@pytest.mark.asyncio
+async def test_changed_and_vanished_records_are_updated_and_withdrawn(
+    migrated: str, start_simulator: StartSimulator
+) -> None:
+    sim = await start_simulator(courses=COURSES, seed=SEED, change=0.1, drop=0.05)
+    await run_sync(source(sim))
+    fates = [data.fate(SEED, i, 1, 0.1, 0.05) for i in range(COURSES)]
+    dropped, changed = fates.count("drop"), fates.count("change")
+    assert dropped and changed
+
+    sim.control(generation=1)
+    outcome = await run_sync(source(sim))
+
+    assert outcome.status == "succeeded"
+    assert outcome.courses.updated == changed  # the summary moved
+    assert outcome.offerings.updated == changed  # the status moved
+    assert outcome.courses.withdrawn == outcome.offerings.withdrawn == dropped
+    # Never deleted: marked, with the time.
+    assert await Course.all().count() == COURSES
+    gone = await Course.filter(withdrawn=True)
+    assert len(gone) == dropped and all(c.withdrawn_at for c in gone)
+    revised = await Course.filter(description__contains="revised, generation 1")
+    assert len(revised) == changed
+    assert await _generation() == 2
+
+    # A run that fails part-way proves nothing about what it did not reach:
+    # it withdraws nothing (what its first page saw again is reinstated).
+    withdrawn_before = {c.id for c in gone}
+    sim.control(generation=2, faults="error500:page=2")
+    failed = await run_sync(source(sim))
+    assert failed.status == "failed"
+    withdrawn_after = set(
+        await Course.filter(withdrawn=True).values_list("id", flat=True)
+    )
+    assert withdrawn_after <= withdrawn_before
+
+    # Back to the original catalogue: everything is reinstated.
+    sim.control(generation=0, faults=None)
+    back = await run_sync(source(sim), full=True)
+    assert back.status == "succeeded"
+    assert await Course.filter(withdrawn=True).count() == 0
+    assert await Offering.filter(withdrawn=True).count() == 0
+    assert await Course.filter(withdrawn_at__isnull=False).count() == 0
