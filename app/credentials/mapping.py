@@ -63,17 +63,15 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [] if value is None else [value]
 
 
-def fingerprint(document: dict[str, Any] | str, issuer_id: str | None = None) -> str:
-    """The identity of a credential: issuer + credential id when both exist (a new
-    proof on the same credential is still the same credential), else its content."""
-    if isinstance(document, dict) and issuer_id and document.get("id"):
-        basis = f"{issuer_id}\n{document['id']}"
-    elif isinstance(document, dict):
-        unsigned = {k: v for k, v in document.items() if k != "proof"}
-        basis = json.dumps(unsigned, sort_keys=True, separators=(",", ":"))
-    else:
-        basis = document
-    return hashlib.sha256(basis.encode()).hexdigest()
+def fingerprint(credential: dict[str, Any]) -> str:
+    """SHA-256 of the credential's content without its proof(s): the same
+    credential re-signed, or sent as VC-JWT instead of JSON-LD, is still the same
+    credential. Content, not issuer + id, so that a forged copy that merely
+    claims someone's credential id cannot take its place."""
+    unsigned = {k: v for k, v in credential.items() if k != "proof"}
+    return hashlib.sha256(
+        json.dumps(unsigned, sort_keys=True, separators=(",", ":")).encode()
+    ).hexdigest()
 
 
 def _earned(*values: Any) -> date:

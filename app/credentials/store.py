@@ -169,7 +169,7 @@ async def _store(
         "verification": report.to_dict(),
         "verified_at": now,
     }
-    key = fingerprint(raw.get("compactJws") or raw, facts.issuer_id)
+    key = fingerprint(report.credential or raw)
     existing = await Credential.get_or_none(fingerprint=key)
     if existing is None:
         try:

@@ -242,3 +242,25 @@ async def test_round_trip_import_count_export(db: str, web_server: LocalWeb) -> 
     parts = {a["sourceId"] for a in report.associations}
     assert parts == {r.document["id"] for r in rows}
     assert clr["credentialSubject"]["achievement"][0]["creditsAvailable"] == 12.0
+
+
+@pytest.mark.asyncio
+async def test_resigned_credential_is_still_one_row(
+    db: str, issuer_key: Signer, web_server: LocalWeb
+) -> None:
+    from datetime import UTC, datetime
+
+    from app.credentials import dataintegrity
+
+    learner = await a_learner()
+    credential = make_ob3(issuer_key)
+    resigned = dataintegrity.sign(
+        credential,
+        issuer_key.private_key,
+        issuer_key.verification_method,
+        created=datetime(2025, 3, 1, tzinfo=UTC),
+    )
+    assert resigned["proof"] != credential["proof"]
+    await import_credential(learner, credential, fetcher=web_server)
+    await import_credential(learner, resigned, fetcher=web_server)
+    assert await Credential.filter(learner=learner).count() == 1
