@@ -15,7 +15,8 @@ The engine's side, in full:
 
 `PageDone.meta` may carry:
 - `VALIDATORS`: {url: validator} to keep for the next run's
-  `SyncState.validators` (store them only when the run succeeds);
+  `SyncState.validators` (store them only when the run succeeds; a `--full`
+  run passes none, so it always fetches everything);
 - `NOT_MODIFIED`: True when a conditional GET said the whole source is
   unchanged; nothing else was yielded, and the run decides no withdrawals;
 - `"duplicates"`: how many repeated records the page held (skipped).

@@ -312,3 +312,24 @@ async def test_a_consumer_that_stops_early_leaves_no_fetch_running(
     assert sim.state.hits["swayam"] == 2
     assert http.stats.bytes == received
     assert http.stats.retries == 0
+
+
+def test_runs_of_two_cycles_are_one_course() -> None:
+    def node(slug: str, title: str, institute: str) -> dict:  # type: ignore[type-arg]
+        return {
+            "url": f"/nd1_{slug}/preview",
+            "title": title,
+            "ncCode": "NPTEL",
+            "nodeCode": "nd1",
+            "instructorInstitute": institute,
+        }
+
+    parser = NodeParser()
+    _, c20, o20 = parser.parse(
+        node("noc20_cs11", " Data  Mining", "IIT Kharagpur "), "u"
+    )
+    _, c21, o21 = parser.parse(node("noc21_cs05", "Data mining ", "IIT KHARAGPUR"), "u")
+    _, other, _ = parser.parse(node("noc21_cs06", "Data Mining", "IIT Madras"), "u")
+    assert (o20.external_id, o21.external_id) == ("noc20_cs11", "noc21_cs05")
+    assert c20.external_id == c21.external_id == o21.course_external_id
+    assert other.external_id != c20.external_id
