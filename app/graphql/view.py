@@ -14,6 +14,7 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
+from app.auth.bearer import authenticate
 from app.graphql.context import Context
 from app.graphql.errors import format_error
 from app.settings import Settings
@@ -61,7 +62,14 @@ class GraphQLView(GraphQL[Context, None]):
     async def get_context(
         self, request: Request | WebSocket, response: Response | None
     ) -> Context:
-        return Context(request=request, response=response, settings=self.settings)
+        auth = authenticate(request.headers.get("authorization"), self.settings)
+        return Context(
+            request=request,
+            response=response,
+            settings=self.settings,
+            user=auth.caller,
+            auth_error=auth.error,
+        )
 
     async def get_root_value(self, request: Any) -> None:
         return None
