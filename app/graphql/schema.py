@@ -13,6 +13,7 @@ import strawberry
 from graphql.error import GraphQLError
 from strawberry import relay
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -27,6 +28,7 @@ from app.graphql.catalogue.queries import CatalogueQuery
 from app.graphql.errors import ErrorCodes, NotFound, log_errors
 from app.graphql.learners.mutations.mutation import LearnerMutation
 from app.graphql.learners.queries import LearnerQuery
+from app.graphql.limits import cost_rule
 from app.settings import Settings, get_settings
 
 
@@ -55,6 +57,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
         lambda: QueryDepthLimiter(max_depth=limits.max_depth),
         lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
+        lambda: AddValidationRules([cost_rule(limits.max_cost, limits.max_first)]),
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
         ErrorCodes,

@@ -7,6 +7,12 @@ import strawberry
 from app.graphql.learners.mutations.credential import resolve_add_credential
 from app.graphql.learners.mutations.redeem import resolve_redeem_credits
 from app.graphql.learners.mutations.register import resolve_register_learner
+from app.graphql.learners.mutations.requirements import (
+    resolve_create_pathway,
+    resolve_create_programme,
+    resolve_update_pathway,
+    resolve_update_programme,
+)
 
 
 @strawberry.type
@@ -24,4 +30,22 @@ class LearnerMutation:
         resolver=resolve_redeem_credits,
         description="Redeem credits for an award when eligible: the credits used "
         "are debited once and for all (R-ABC-DEBIT).",
+    )
+    create_pathway = strawberry.mutation(
+        resolver=resolve_create_pathway,
+        description="Create a pathway (platform admins); its requirement tree is "
+        "validated, a bad node named by its path.",
+    )
+    update_pathway = strawberry.mutation(
+        resolver=resolve_update_pathway,
+        description="Change a pathway's fields; only those given are changed.",
+    )
+    create_programme = strawberry.mutation(
+        resolver=resolve_create_programme,
+        description="Create a programme of an institution (its admins, platform "
+        "admins), with a requirement tree and a policy.",
+    )
+    update_programme = strawberry.mutation(
+        resolver=resolve_update_programme,
+        description="Change a programme's fields; only those given are changed.",
     )
