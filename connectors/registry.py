@@ -25,6 +25,7 @@ CONNECTORS: dict[str, str] = {
     "edx": "connectors.edx",
     "ctdl": "connectors.ctdl",
     "coursera": "connectors.coursera",
+    "nptel": "connectors.nptel",
 }
 
 
