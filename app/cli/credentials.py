@@ -32,6 +32,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     verify.add_argument(
         "source", metavar="FILE|URL", help="a file (JSON, JWT, PNG, SVG) or http(s) URL"
     )
+    verify.add_argument(
+        "--eu",
+        action="store_true",
+        help="add the EU micro-credential view (Council Recommendation Annex I)",
+    )
     verify.set_defaults(func=_verify)
 
     imp = subparsers.add_parser(
@@ -86,7 +91,12 @@ def _verify(args: argparse.Namespace) -> int:
                 return EXIT_USAGE
             except CredentialError as exc:
                 raise UsageError(str(exc)) from None
-        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+        out = report.to_dict()
+        if args.eu:
+            from app.credentials.eu import annex_one
+
+            out["eu_annex_i"] = annex_one(report.credential or {})
+        print(json.dumps(out, indent=2, ensure_ascii=False))
         return EXIT_FOR_VERDICT[report.verdict]
 
     return asyncio.run(run())

@@ -149,3 +149,21 @@ async def test_api_input_never_reads_local_files() -> None:
     async with SafeFetcher() as fetcher:
         with pytest.raises(FetchRefused):
             await read_url("/etc/passwd", fetcher)
+
+
+def test_verify_eu_view_lists_each_annex_element(
+    tmp_path: Path, issuer_key: Signer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path, "c.json", make_ob3(issuer_key))
+    code, out, _ = run(["verify", "--eu", path], capsys)
+    view = json.loads(out)["eu_annex_i"]
+    by_name = {e["element"]: e for e in view["elements"]}
+    assert code == 0 and len(by_name) == 11
+    assert by_name["awarding body"] == {
+        "element": "awarding body",
+        "value": "Test University",
+        "source": "issuer.name",
+        "missing": False,
+    }
+    assert by_name["learning outcomes"]["missing"] is True
+    assert "learning outcomes" in view["missing"] and view["complete"] is False

@@ -264,3 +264,26 @@ async def test_resigned_credential_is_still_one_row(
     await import_credential(learner, credential, fetcher=web_server)
     await import_credential(learner, resigned, fetcher=web_server)
     assert await Credential.filter(learner=learner).count() == 1
+
+
+@pytest.mark.asyncio
+async def test_ob2_hosted_badge_imports_with_its_badge_class(
+    db: str, samples: Path, web_server: LocalWeb
+) -> None:
+    from tests.credentials.test_samples import V2V, publish_hosted, publish_issuers
+
+    publish_issuers(web_server, samples)
+    publish_hosted(web_server, samples / V2V / "basic-assertion.json")
+    provider = await Provider.create(slug="ex", name="An Example Badge Issuer")
+    data = (samples / V2V / "basic-assertion.json").read_bytes()
+    row = (
+        await import_credential(await a_learner(), data, fetcher=web_server)
+    ).credentials[0]
+    assert (row.format, row.kind, row.title) == (
+        "ob2-hosted",
+        "badge",
+        "Awesome Robotics Badge",
+    )
+    assert row.issuer_id == provider.id
+    assert row.earned_on == date(2016, 12, 31)
+    assert row.credits is None  # OB 2.0 states none and no course matched
