@@ -93,6 +93,7 @@ def to_credit(
     provider: str,
     subjects: tuple[str, ...] = (),
     redeemed_for: str | None = None,
+    course_ref: str | None = None,
 ) -> Credit:
     semester, term = _semester(row["semester"])
     return Credit(
@@ -112,7 +113,8 @@ def to_credit(
         certificate=row["certificate"],
         redeemed_for=redeemed_for,
         subjects=subjects,
-        course_ref=str(row["course_id"]) if row["course_id"] else None,
+        # requirement trees name courses by the provider's id (`course{ref}`)
+        course_ref=course_ref,
     )
 
 
@@ -144,7 +146,7 @@ async def load_record(learner: dict[str, Any]) -> LearnerRecord:
     course_rows = {
         c["id"]: c
         for c in await Course.filter(id__in=courses).values(
-            "id", "subjects", "mode", "coordinator"
+            "id", "external_id", "subjects", "mode", "coordinator"
         )
     }
     home = await home_slug(learner["home_institution_id"])
@@ -163,7 +165,11 @@ async def load_record(learner: dict[str, Any]) -> LearnerRecord:
             slug = provider["slug"] if provider else (row["issuer_name"] or "")
         credits.append(
             to_credit(
-                row, slug, tuple(course.get("subjects") or ()), debits.get(row["id"])
+                row,
+                slug,
+                tuple(course.get("subjects") or ()),
+                debits.get(row["id"]),
+                course.get("external_id"),
             )
         )
         if course.get("mode") == "online":

@@ -19,6 +19,11 @@ from app.db.models.learners import Credential as CredentialModel
 from app.graphql.connection import to_connection
 from app.graphql.errors import BadUserInput, Forbidden
 from app.graphql.learners.balance import CreditBalance
+from app.graphql.learners.eligibility import (
+    resolve_eligibility,
+    resolve_pathway_progress,
+    resolve_plan,
+)
 from app.graphql.learners.loaders import (
     AccessLogByLearner,
     AwardsByLearner,
@@ -157,6 +162,21 @@ class Learner(relay.Node):
             record, as_of or date.today(), policy_named(policy)
         )
         return CreditBalance.of(result)
+
+    eligibility = strawberry.field(
+        resolver=resolve_eligibility,
+        description="Is the learner eligible for an award (built-in, programme or "
+        "pathway) under a policy on a date? The tree of rule checks says why.",
+    )
+    pathway_progress = strawberry.field(
+        resolver=resolve_pathway_progress,
+        description="Progress along a pathway: its course nodes met and the checks.",
+    )
+    plan = strawberry.field(
+        resolver=resolve_plan,
+        description="The catalogue courses (next offerings) that close the gaps "
+        "to an award at the least hours, fee or weeks.",
+    )
 
     @strawberry.field(
         description="Who else read this record, newest first. Only the learner "
