@@ -205,7 +205,10 @@ class CtdlRegistryConnector:
             return
         incremental = not state.full and state.since is not None
         if incremental or listing == "events":
-            after = state.since.astimezone(UTC).isoformat() if state.since else ""
+            since = state.since
+            if since is not None and since.tzinfo is None:
+                since = since.replace(tzinfo=UTC)  # the engine stores UTC
+            after = since.astimezone(UTC).isoformat() if since else ""
             first = self._url(
                 "/envelopes/events", after=after, page="1", per_page=str(self.per_page)
             )

@@ -425,7 +425,10 @@ class EdxConnector:
     def _first_url(self, path: str, extra: dict[str, str], state: SyncState) -> str:
         params = {"page": "1", "page_size": str(self.page_size), **extra}
         if not state.full and state.since is not None:
-            params["timestamp"] = state.since.astimezone(UTC).isoformat()
+            since = state.since
+            if since.tzinfo is None:  # the engine stores UTC; naive means UTC
+                since = since.replace(tzinfo=UTC)
+            params["timestamp"] = since.astimezone(UTC).isoformat()
         return f"{self.base_url}{path}?{urlencode(params)}"
 
     async def records(self, state: SyncState) -> AsyncIterator[Record]:

@@ -14,6 +14,7 @@ from connectors.records import CourseRecord, Malformed, PageDone, Record
 from connectors.simulator import Simulator
 from connectors.workload import parse_workload
 from tests.connectors.conftest import FAST, StartSimulator, of_type
+from tests.connectors.faults import PAGED_REQUEST_FAULTS
 
 
 @pytest.fixture
@@ -105,17 +106,7 @@ async def test_resume_from_a_start_offset(
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize(
-    "fault",
-    [
-        "error500:every=2",
-        "rate429:every=3:retry_after=0",
-        "html200:page=2:times=2",
-        "truncate:page=1:times=1",
-        "reset:page=3:times=1",
-        "slow:delay=0.6:page=2:times=1",
-    ],
-)
+@pytest.mark.parametrize("fault", PAGED_REQUEST_FAULTS)
 async def test_request_faults_are_retried(
     start_simulator: StartSimulator, fault: str
 ) -> None:

@@ -30,6 +30,7 @@ from connectors.records import (
 from connectors.simulator import Simulator
 from connectors.simulator.ctdl import API_KEY
 from tests.connectors.conftest import FAST, StartSimulator, of_type
+from tests.connectors.faults import PAGED_REQUEST_FAULTS
 
 ORG = "https://credentialengine.github.io/credential-registry-ingest-examples/Organization/1/Organization-1.json"  # noqa: E501
 LP2 = "ce-602de2f0-3593-4b46-8386-85554cd582cd"
@@ -409,17 +410,7 @@ async def test_events_drive_an_incremental_run_and_deletes_withdraw(
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize(
-    "fault",
-    [
-        "error500:every=2",
-        "rate429:every=3:retry_after=0",
-        "html200:page=2:times=2",
-        "truncate:page=1:times=1",
-        "reset:page=2:times=1",
-        "slow:delay=0.6:page=3:times=1",
-    ],
-)
+@pytest.mark.parametrize("fault", PAGED_REQUEST_FAULTS)
 async def test_registry_request_faults_are_retried(
     start_simulator: StartSimulator, fault: str
 ) -> None:

@@ -25,6 +25,7 @@ from connectors.records import (
 from connectors.simulator import Simulator
 from connectors.simulator.edx import AUTH, CLIENT_ID, CLIENT_SECRET, TOKEN_PATH
 from tests.connectors.conftest import FAST, StartSimulator, of_type
+from tests.connectors.faults import PAGED_REQUEST_FAULTS
 
 
 @pytest.fixture
@@ -191,17 +192,7 @@ async def test_resume_in_the_programs_listing_skips_the_courses(
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize(
-    "fault",
-    [
-        "error500:every=2",
-        "rate429:every=3:retry_after=0",
-        "html200:page=2:times=2",
-        "truncate:page=1:times=1",
-        "reset:page=3:times=1",
-        "slow:delay=0.6:page=2:times=1",
-    ],
-)
+@pytest.mark.parametrize("fault", PAGED_REQUEST_FAULTS)
 async def test_request_faults_are_retried_and_the_run_completes(
     start_simulator: StartSimulator, fault: str
 ) -> None:
