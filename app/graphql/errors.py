@@ -76,6 +76,9 @@ _TOO_COMPLEX_MARKERS = (
     "Document contains more than",
     "exceeds the maximum cost",
 )
+# graphql-core's variable coercion messages; other "Variable '$x' …" messages
+# ("is never used", "is not defined") are validation errors of the document.
+_COERCION_MARKERS = (" has invalid value", " got invalid value ", " was not provided")
 
 
 def classify(error: GraphQLError) -> Code | None:
@@ -91,7 +94,9 @@ def classify(error: GraphQLError) -> Code | None:
         return original.code
     if isinstance(error, GraphQLSyntaxError) or message.startswith("Syntax Error"):
         return Code.GRAPHQL_PARSE_FAILED
-    if message.startswith("Variable '$"):
+    if message.startswith("Variable '$") and any(
+        marker in message for marker in _COERCION_MARKERS
+    ):
         # the document is valid; a value the client sent for it is not
         return Code.BAD_USER_INPUT
     if isinstance(original, GlobalIDValueError):
