@@ -159,14 +159,9 @@ async def verify_embedded(
                 "proof", Status.PASSED, f"{label} signature by {method_id} verified"
             )
         report.set_ownership(*await issuer_owns(resolved, issuer_id, fetcher))
-    if (
-        others
-        and report.check("proof")
-        and report.check("proof").status == Status.PASSED
-    ):
-        report.check(
-            "proof"
-        ).detail += f"; ignored unsupported proof types: {', '.join(others)}"
+    proof_check = report.check("proof")
+    if others and proof_check and proof_check.status == Status.PASSED:
+        proof_check.detail += f"; ignored unsupported proof types: {', '.join(others)}"
 
 
 def _root(exc: BaseException) -> str:

@@ -78,6 +78,12 @@ class VerificationReport:
         if rank.index(status) >= rank.index(existing.status):
             existing.status, existing.detail = status, detail
 
+    def fill_missing(self) -> None:
+        """Every report carries the core checks; one never reached was not checked."""
+        for name in CORE_CHECKS:
+            if self.check(name) is None:
+                self.set(name, Status.INDETERMINATE, "not checked")
+
     def set_ownership(self, owned: bool | None, detail: str) -> None:
         """Record the issuer_key check from keys.issuer_owns."""
         status = {True: Status.PASSED, False: Status.FAILED, None: Status.INDETERMINATE}

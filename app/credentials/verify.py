@@ -57,6 +57,7 @@ async def verify_document(
     if parsed.jws is not None:
         report = await _verify_jws(parsed, fetcher, check_status)
         report.related["raw"] = {"compactJws": parsed.jws}
+        report.fill_missing()
         return report
     document = parsed.document or {}
     kind = detect(document)
@@ -68,6 +69,7 @@ async def verify_document(
         report = await _verify_vc(document, kind, fetcher, check_status)
     # what to store: the credential as verified (a hosted assertion as fetched)
     report.related["raw"] = report.credential or document
+    report.fill_missing()
     return report
 
 

@@ -167,3 +167,15 @@ async def test_a_key_document_cannot_claim_the_issuer_by_itself(
     web_server.publish(issuer, issuer_document(issuer) | {"assertionMethod": [method]})
     report = await verify_document(document, fetcher=web_server)
     assert report.verdict.value == "valid", report.to_dict()
+
+
+@pytest.mark.asyncio
+async def test_wrong_proof_purpose_fails_and_report_stays_complete(
+    issuer_key: Signer, web_server: LocalWeb
+) -> None:
+    document = make_ob3(issuer_key)
+    document["proof"]["proofPurpose"] = "authentication"
+    report = await verify_document(document, fetcher=web_server)
+    assert report.check("proof").status.value == "failed"
+    names = [c["name"] for c in report.to_dict()["checks"]]
+    assert names[:5] == ["proof", "issuer_key", "validity_period", "status", "schema"]
