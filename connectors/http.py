@@ -132,9 +132,16 @@ class _Request:
 
 
 class _Retry(Exception):
-    def __init__(self, reason: str, status: int | None, delay: float | None) -> None:
+    def __init__(
+        self,
+        reason: str,
+        status: int | None,
+        delay: float | None,
+        kind: str | None = None,
+    ) -> None:
         super().__init__(reason)
-        self.reason = reason
+        self.reason = reason  # the detail, for the final error
+        self.kind = kind or reason  # a bounded label, for HttpStats.reasons
         self.status = status
         self.delay = delay  # the server's Retry-After, when it gave one
 
@@ -264,8 +271,8 @@ class HttpClient:
                 return await self._attempt(request, attempt)
             except _Retry as retry:
                 last = retry
-                self.stats.reasons[retry.reason] = (
-                    self.stats.reasons.get(retry.reason, 0) + 1
+                self.stats.reasons[retry.kind] = (
+                    self.stats.reasons.get(retry.kind, 0) + 1
                 )
                 log.info(
                     "%s %s: %s (attempt %d)",
@@ -316,7 +323,9 @@ class HttpClient:
             except TimeoutError as exc:
                 raise _Retry("timeout", None, None) from exc
             except aiohttp.ClientError as exc:
-                raise _Retry(f"connection error: {exc!r}", None, None) from exc
+                raise _Retry(
+                    f"connection error: {exc!r}", None, None, "connection error"
+                ) from exc
         self.stats.bytes += len(body)
         validator = got.get("ETag") or got.get("Last-Modified")
         if status == 304:
@@ -349,7 +358,13 @@ class HttpClient:
             try:
                 data = request.decode(body)
             except BadPayload as exc:
-                raise _Retry(f"bad payload: {exc}", status, None) from exc
+                detail = str(exc)
+                raise _Retry(
+                    f"bad payload: {detail}",
+                    status,
+                    None,
+                    "bad payload: " + detail.split(" (", 1)[0],
+                ) from exc
         return Response(
             final_url, status, body, got, attempt, data=data, validator=validator
         )

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from connectors.base import (
@@ -129,10 +130,7 @@ class SwayamConnector:
         after = state.resume_cursor
         # A validator only describes the catalogue from its first page on.
         validator = None if after else state.validators.get(self.endpoint)
-        parser = NodeParser()
-        coordinators: set[str] = set()
-        courses: set[str] = set()
-        offerings: set[str] = set()
+        seen = _Seen()
         number = 1
         pending = asyncio.ensure_future(self._fetch(after, number, validator))
         try:
@@ -166,9 +164,7 @@ class SwayamConnector:
                     pending = asyncio.ensure_future(self._fetch(cursor, number + 1))
                 source_url = self._source_url(after)
                 dupes = 0
-                for record in self._page_records(
-                    conn["edges"], parser, source_url, coordinators, courses, offerings
-                ):
+                for record in _page_records(conn["edges"], seen, source_url):
                     if record is None:
                         dupes += 1
                     else:
@@ -189,39 +185,47 @@ class SwayamConnector:
             elif not pending.cancelled():
                 pending.exception()
 
-    def _page_records(
-        self,
-        edges: list[Any],
-        parser: NodeParser,
-        source_url: str,
-        coordinators: set[str],
-        courses: set[str],
-        offerings: set[str],
-    ) -> Iterator[Record | None]:
-        """One page's records; None for a repeated run (counted, not yielded)."""
-        for edge in edges:
-            node = edge.get("node") if isinstance(edge, dict) else edge
-            try:
-                code, course, offering = parser.parse(node, source_url)
-            except MalformedNode as exc:
-                yield Malformed(
-                    reason=str(exc),
-                    raw=json.dumps(node, ensure_ascii=False, default=str),
-                    key=safe_slug(node),
-                    source_url=source_url,
-                )
-                continue
-            if offering.external_id in offerings:
+
+@dataclass
+class _Seen:
+    """What one run already yielded: a repeat is counted, not yielded again."""
+
+    parser: NodeParser = field(default_factory=NodeParser)
+    coordinators: set[str] = field(default_factory=set)
+    courses: set[str] = field(default_factory=set)
+    offerings: set[str] = field(default_factory=set)
+    malformed: set[str] = field(default_factory=set)  # raw text: few per run
+
+
+def _page_records(
+    edges: list[Any], seen: _Seen, source_url: str
+) -> Iterator[Record | None]:
+    """One page's records; None for a repeated record (counted, not yielded)."""
+    for edge in edges:
+        node = edge.get("node") if isinstance(edge, dict) else edge
+        try:
+            code, course, offering = seen.parser.parse(node, source_url)
+        except MalformedNode as exc:
+            raw = json.dumps(node, ensure_ascii=False, default=str)
+            if raw in seen.malformed:
                 yield None
                 continue
-            offerings.add(offering.external_id)
-            if code not in coordinators:
-                coordinators.add(code)
-                yield provider_record(code)
-            if course.external_id not in courses:
-                courses.add(course.external_id)
-                yield course
-            yield offering
+            seen.malformed.add(raw)
+            yield Malformed(
+                reason=str(exc), raw=raw, key=safe_slug(node), source_url=source_url
+            )
+            continue
+        if offering.external_id in seen.offerings:
+            yield None
+            continue
+        seen.offerings.add(offering.external_id)
+        if code not in seen.coordinators:
+            seen.coordinators.add(code)
+            yield provider_record(code)
+        if course.external_id not in seen.courses:
+            seen.courses.add(course.external_id)
+            yield course
+        yield offering
 
 
 def build(config: SourceConfig, http: HttpClient) -> SwayamConnector:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from connectors.records import (
     ProviderRecord,
 )
 from connectors.swayam_nodes import MalformedNode, NodeParser
-from tests.connectors.conftest import StartSimulator, collect, of_type, run
+from tests.connectors.conftest import FAST, StartSimulator, collect, of_type, run
 
 
 @pytest.mark.asyncio
@@ -333,3 +334,24 @@ def test_runs_of_two_cycles_are_one_course() -> None:
     assert (o20.external_id, o21.external_id) == ("noc20_cs11", "noc21_cs05")
     assert c20.external_id == c21.external_id == o21.course_external_id
     assert other.external_id != c20.external_id
+
+
+@pytest.mark.asyncio
+async def test_every_record_arrives_once_through_mixed_faults(
+    start_simulator: StartSimulator,
+) -> None:
+    sim = await start_simulator(
+        courses=3000,
+        seed=11,
+        faults="error500:p=0.05,html200:p=0.05,truncate:p=0.05,rate429:p=0.05:"
+        "retry_after=0,malformed:p=0.01,duplicate:p=0.01",
+    )
+    async with HttpClient(replace(FAST, attempts=6)) as http:
+        records = await collect(sim, http, page_size=100)
+    offerings = [o.external_id for o in of_type(records, OfferingRecord)]
+    malformed = of_type(records, Malformed)
+    assert len(offerings) == len(set(offerings))
+    assert len(offerings) + len(malformed) == 3000
+    fired = sim.state.plan.fired
+    assert fired["error500"] and fired["html200"] and fired["truncate"]
+    assert http.stats.retries == sum(fired.values())
