@@ -149,6 +149,18 @@ def _count(node: dict[str, Any], key: str) -> int | None:
     return int(value)
 
 
+def _subjects(categories: Any) -> tuple[str, ...]:
+    """Category names; anything that is not `[{name: str}]` is skipped, not fatal."""
+    try:
+        return tuple([c["name"].strip() for c in categories])
+    except (TypeError, KeyError, AttributeError):
+        return tuple(
+            c["name"].strip()
+            for c in categories or ()
+            if isinstance(c, dict) and isinstance(c.get("name"), str)
+        )
+
+
 def _names(value: str | None) -> tuple[str, ...]:
     if not value:
         return ()
@@ -215,11 +227,7 @@ class NodeParser:
         url_path = get("url")
         host = NODE_HOSTS.get(get("nodeCode") or "")
         run_url = f"{host}{url_path}" if host and isinstance(url_path, str) else None
-        subjects = tuple(
-            c["name"].strip()
-            for c in get("category") or ()
-            if isinstance(c, dict) and isinstance(c.get("name"), str)
-        )
+        subjects = _subjects(get("category"))
         summary = get("explorerSummary")
         names = get("explorerInstructorName")
         course = CourseRecord(

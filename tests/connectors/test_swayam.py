@@ -355,3 +355,25 @@ async def test_every_record_arrives_once_through_mixed_faults(
     fired = sim.state.plan.fired
     assert fired["error500"] and fired["html200"] and fired["truncate"]
     assert http.stats.retries == sum(fired.values())
+
+
+@pytest.mark.parametrize(
+    ("category", "subjects"),
+    [
+        ([{"name": " Mathematics ", "category": None}], ("Mathematics",)),
+        ([{"name": "Physics"}, {"name": None}, "Chemistry"], ("Physics",)),
+        (None, ()),
+        ("Mathematics", ()),
+    ],
+)
+def test_odd_categories_do_not_lose_the_record(
+    category: object, subjects: tuple[str, ...]
+) -> None:
+    node = {
+        "url": "/nd1_noc20_ma39/preview",
+        "title": "A basic course",
+        "ncCode": "NPTEL",
+        "category": category,
+    }
+    _, course, _ = NodeParser().parse(node, "u")
+    assert course.subjects == subjects
