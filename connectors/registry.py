@@ -5,6 +5,11 @@ returning an object with `name` and `records(state)` (`connectors.base`).
 Registering one is one line in `CONNECTORS`; modules are imported only when
 used, so a broken or slow-to-import connector costs nothing to the others.
 
+A source's `options` feed both sides: `HttpPolicy` fields (`timeout_s`,
+`attempts`, `backoff_base_s`, `backoff_max_s`, `retry_after_max_s`,
+`rate_per_s`, `concurrency`) shape its client, the rest are the connector's
+(SWAYAM: `page_size`).
+
 Typical use by the sync engine (one client, hence one aiohttp session, per run):
 
     config = SourceConfig(name="swayam", connector="swayam", base_url=url)
