@@ -26,6 +26,7 @@ from strawberry.types import ExecutionContext
 
 from app.graphql.catalogue.queries import CatalogueQuery
 from app.graphql.errors import ErrorCodes, NotFound, log_errors
+from app.graphql.jobs.schema import JobsMutation, JobsQuery
 from app.graphql.learners.mutations.mutation import LearnerMutation
 from app.graphql.learners.queries import LearnerQuery
 from app.graphql.limits import cost_rule
@@ -33,12 +34,12 @@ from app.settings import Settings, get_settings
 
 
 @strawberry.type
-class Query(CatalogueQuery, LearnerQuery):
+class Query(CatalogueQuery, LearnerQuery, JobsQuery):
     node: relay.Node = relay.node(description="Any object by its global ID.")
 
 
 @strawberry.type
-class Mutation(LearnerMutation):
+class Mutation(LearnerMutation, JobsMutation):
     pass
 
 

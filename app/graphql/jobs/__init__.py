@@ -1,0 +1,1 @@
+"""Connector jobs over GraphQL: start a sync (queued for a worker), read runs."""
