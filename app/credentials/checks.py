@@ -11,9 +11,14 @@ from app.credentials.report import Status, VerificationReport
 OB3_TYPES = ("OpenBadgeCredential", "AchievementCredential")
 
 
-def parse_time(value: Any) -> datetime | None:
-    if isinstance(value, (int, float)):
-        return datetime.fromtimestamp(value, UTC)
+def parse_time(value: Any, *, numeric: bool = False) -> datetime | None:
+    """An ISO 8601 date-time (naive means UTC); with `numeric`, also a JWT
+    NumericDate (seconds since the epoch)."""
+    if numeric and isinstance(value, (int, float)) and not isinstance(value, bool):
+        try:
+            return datetime.fromtimestamp(value, UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
     if not isinstance(value, str):
         return None
     try:
@@ -28,11 +33,14 @@ def check_validity(
     start: tuple[str, Any],
     end: tuple[str, Any],
     now: datetime | None = None,
+    *,
+    numeric: bool = False,
 ) -> None:
     """`start`/`end` are (field name, value) so the detail names the field."""
     now = now or datetime.now(UTC)
     (start_name, start_value), (end_name, end_value) = start, end
-    begins, ends = parse_time(start_value), parse_time(end_value)
+    begins = parse_time(start_value, numeric=numeric)
+    ends = parse_time(end_value, numeric=numeric)
     if start_value is not None and begins is None:
         report.set(
             "validity_period",

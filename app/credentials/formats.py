@@ -78,6 +78,10 @@ def parse_text(text: str, *, source: str | None = None) -> Parsed:
 def parse_input(data: bytes | str | dict[str, Any]) -> Parsed:
     if isinstance(data, dict):
         return Parsed(document=data)
+    if not isinstance(data, (str, bytes)):
+        raise NotACredential(
+            f"a credential is an object or text, not {type(data).__name__}"
+        )
     if isinstance(data, str):
         data = data.encode("utf-8")
     if len(data) > MAX_INPUT_BYTES:
@@ -91,20 +95,20 @@ def parse_input(data: bytes | str | dict[str, Any]) -> Parsed:
     return parse_text(text)
 
 
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
 def types_of(node: Any) -> list[str]:
     if not isinstance(node, dict):
         return []
-    value = node.get("type", node.get("@type", []))
-    return (
-        [value] if isinstance(value, str) else [v for v in value if isinstance(v, str)]
-    )
+    return _strings(node.get("type", node.get("@type")))
 
 
 def contexts_of(document: dict[str, Any]) -> list[str]:
-    value = document.get("@context", [])
-    return (
-        [value] if isinstance(value, str) else [v for v in value if isinstance(v, str)]
-    )
+    return _strings(document.get("@context"))
 
 
 def detect(document: dict[str, Any]) -> str:

@@ -143,7 +143,8 @@ async def verify_signed(
         )
         report.set("issuer_key", Status.FAILED, "no usable signature")
         return
-    creator = (assertion.get("verification") or {}).get("creator")
+    verification = assertion.get("verification")
+    creator = verification.get("creator") if isinstance(verification, dict) else None
     try:
         key_doc = await _node(creator, fetcher)
         key = load_pem_public_key(str(key_doc.get("publicKeyPem", "")).encode())

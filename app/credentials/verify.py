@@ -163,7 +163,8 @@ async def _verify_nested(
     document: dict[str, Any], fetcher: Fetcher, report: VerificationReport
 ) -> None:
     """CLR 2.0: every nested credential is verified on its own; associations kept."""
-    subject = document.get("credentialSubject") or {}
+    subject = document.get("credentialSubject")
+    subject = subject if isinstance(subject, dict) else {}
     nested = subject.get("verifiableCredential") or []
     nested = nested if isinstance(nested, list) else [nested]
     for item in nested:
@@ -175,9 +176,9 @@ async def _verify_nested(
                 "schema", Status.FAILED, f"nested item is not a credential: {exc}"
             )
         report.nested.append(child)
-    report.associations = [
-        a for a in subject.get("association") or [] if isinstance(a, dict)
-    ]
+    associations = subject.get("association")
+    associations = associations if isinstance(associations, list) else []
+    report.associations = [a for a in associations if isinstance(a, dict)]
     bad = [
         c.credential_id or f"#{i}"
         for i, c in enumerate(report.nested)
@@ -234,7 +235,12 @@ async def _verify_jws(
     check_vc_schema(credential, version, report)
     await verify_jwt(parsed.jws or "", header, report.issuer.get("id"), fetcher, report)
     if "vc" in payload:
-        check_validity(report, ("nbf", payload.get("nbf")), ("exp", payload.get("exp")))
+        check_validity(
+            report,
+            ("nbf", payload.get("nbf")),
+            ("exp", payload.get("exp")),
+            numeric=True,
+        )
     _vc_validity(credential, version, report)
     if check_status:
         await check_status_of(credential, report.issuer.get("id"), fetcher, report)
