@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from app.graphql.learners.data_rights import DataRightsMutation
 from app.graphql.learners.mutations.credential import resolve_add_credential
 from app.graphql.learners.mutations.redeem import resolve_redeem_credits
 from app.graphql.learners.mutations.register import resolve_register_learner
@@ -16,7 +17,7 @@ from app.graphql.learners.mutations.requirements import (
 
 
 @strawberry.type
-class LearnerMutation:
+class LearnerMutation(DataRightsMutation):
     register_learner = strawberry.mutation(
         resolver=resolve_register_learner,
         description="Register a learner by APAAR ID (12 digits).",
