@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.credentials.errors import CredentialError, FetchRefused
+from app.credentials.errors import CredentialError, FetchRefused, NotACredential
 from app.credentials.fetch import Fetcher
 
 
@@ -28,5 +28,5 @@ async def read_source(source: str, fetcher: Fetcher) -> bytes:
         return await read_url(source, fetcher)
     path = Path(source)
     if not path.is_file():
-        raise CredentialError(f"no such file: {source}")
+        raise NotACredential(f"no such file: {source}")
     return path.read_bytes()

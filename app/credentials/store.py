@@ -18,7 +18,7 @@ from tortoise.transactions import in_transaction
 
 from app.credentials.clr import Award as ClrAward
 from app.credentials.clr import build_clr, nestable
-from app.credentials.errors import CredentialError
+from app.credentials.errors import CredentialError, NotACredential
 from app.credentials.eu import annex_one
 from app.credentials.fetch import Fetcher
 from app.credentials.formats import parse_jws
@@ -281,7 +281,9 @@ async def export_clr_for(learner: Learner, *, signer: Signer) -> dict[str, Any]:
 
 
 async def import_many(apaar_id: str, sources: list[str]) -> int:
-    """`credgraph import`: one JSON report per source; exit 0 / 1."""
+    """`credgraph import`: one JSON report per source. Exit 0 when all were stored,
+    1 when any was invalid or could not be imported, 2 when any input was not a
+    credential (the others are still stored)."""
     import json
     import sys
 
@@ -298,9 +300,11 @@ async def import_many(apaar_id: str, sources: list[str]) -> int:
             try:
                 data = await read_source(source, fetcher)
                 result = await import_credential(learner, data, fetcher=fetcher)
-            except CredentialError as exc:  # not a credential, unreadable, claimed
+            except CredentialError as exc:
                 print(f"credgraph import: {source}: {exc}", file=sys.stderr)
-                code = 1
+                # malformed input is a usage error (2); an unreachable URL or a
+                # credential held by someone else is a failed import (1)
+                code = max(code, 2 if isinstance(exc, NotACredential) else 1)
                 continue
             out = result.report.to_dict() | {
                 "source": source,
@@ -308,7 +312,7 @@ async def import_many(apaar_id: str, sources: list[str]) -> int:
             }
             print(json.dumps(out, ensure_ascii=False))
             if result.report.verdict == Verdict.INVALID:
-                code = 1
+                code = max(code, 1)
     return code
 
 

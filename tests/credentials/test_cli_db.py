@@ -80,3 +80,15 @@ def test_exported_record_verifies(
     assert code == 0, out
     assert json.loads(out)["format"] == "clr2"
     assert "123456789012" not in out_file.read_text()
+
+
+def test_import_of_a_non_credential_is_a_usage_error(
+    database: str, tmp_path: Path, issuer_key, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = write(tmp_path, "c.json", make_ob3(issuer_key))
+    junk = write(tmp_path, "junk.json", '{"hello": "world"}')
+    code, out, err = run(["import", "--learner", APAAR, junk, good], capsys)
+    assert code == 2
+    assert "junk.json" in err and "Traceback" not in err
+    assert [json.loads(line)["verdict"] for line in out.splitlines()] == ["valid"]
+    assert asyncio.run(_count(database)) == 1
