@@ -44,8 +44,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="verify credentials and store them for a learner",
         description="Verify each credential and store it as the learner's; the same "
         "credential imported twice is one record. Prints one JSON report per input. "
-        "Exit 0 when all were stored, 1 when any was invalid (the others are still "
-        "stored), 2 for bad usage.",
+        "Exit 0 when all were stored, 1 when any was invalid or could not be "
+        "imported, 2 when any input was not a credential or for bad usage (the "
+        "others are still stored).",
     )
     imp.add_argument(
         "--learner",
