@@ -2,43 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-
-from app.db.migrate import apply_migrations
 from connectors.simulator import Simulator
-from tests.conftest import ROOT
+from tests.cli.test_sync import _cli, migrated_url  # noqa: F401  (fixture)
 from tests.ingest.conftest import simulator_thread  # noqa: F401  (fixture)
 
 
-def _cli(
-    *args: str, db_url: str, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "app", *args],
-        env={**os.environ, "DATABASE_URL": db_url, **(env or {})},
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
-@pytest.fixture
-def migrated_url(db_url: str) -> str:
-    asyncio.run(apply_migrations(db_url))
-    return db_url
-
-
 def test_match_list_show_split_and_join(
-    migrated_url: str,
+    migrated_url: str,  # noqa: F811
     tmp_path: Path,
     simulator_thread: Callable[..., Simulator],  # noqa: F811
 ) -> None:
