@@ -1,5 +1,9 @@
 """Writes the demo data set. Every row is keyed on its natural key, so
-running it again changes nothing and duplicates nothing."""
+running it again changes nothing and duplicates nothing.
+
+The SWAYAM catalogue comes first, through the real connector and sync engine
+(app/demo/catalogue.py); the hand-written rows below come after it, so the
+coordinators' names they set are the ones a second run leaves too."""
 
 from __future__ import annotations
 
@@ -154,7 +158,10 @@ async def _upsert(
 
 
 async def seed_demo() -> dict[str, int]:
-    """Write the demo graph; returns counts of what it holds."""
+    """Load the demo catalogue and write the demo graph; returns counts."""
+    from app.demo.catalogue import load_demo_catalogue
+
+    await load_demo_catalogue()
     async with in_transaction():
         providers = {}
         for p in PROVIDERS:
@@ -305,5 +312,6 @@ async def seed_demo() -> dict[str, int]:
     return {
         "providers": await Provider.all().count(),
         "courses": await Course.all().count(),
+        "swayam_courses": await Course.filter(source="swayam").count(),
         "learners": await Learner.all().count(),
     }
