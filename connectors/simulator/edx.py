@@ -22,7 +22,7 @@ import re
 import secrets
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -105,7 +105,8 @@ def generated_course(index: int, seed: int) -> Item:
         )  # fmt: skip
     runs = []
     starts = [course.start] + (
-        [course.start.replace(year=course.start.year - 1)]
+        # A year earlier by days: replace(year=…) fails on 29 February.
+        [course.start - timedelta(days=364)]
         if course.start and index % 3 == 0
         else []
     )
