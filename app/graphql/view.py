@@ -4,6 +4,7 @@ response cache."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import strawberry
@@ -13,13 +14,19 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
+from strawberry.types.unset import UNSET
+from tortoise.exceptions import BaseORMException
 
 from app.auth.bearer import authenticate
+from app.graphql.cache import Entry, ResponseCache, cache_key, is_query
 from app.graphql.context import Context
 from app.graphql.errors import format_error
 from app.settings import Settings
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+# Shared caches may keep a public answer a minute; this process drops its own
+# copy as soon as a sync bumps the catalogue generation (cache.py).
+PUBLIC_CACHE_CONTROL = "public, max-age=60"
 
 
 def wants_graphql_response_json(accept: str) -> bool:
@@ -49,8 +56,49 @@ def is_request_error(data: GraphQLHTTPResponse) -> bool:
     )
 
 
+async def _operation(request: Request) -> tuple[str, Any, str | None] | None:
+    """(query, variables, operationName) of a well-formed GET or JSON POST, or
+    None for anything strawberry should answer (and refuse: 400) itself."""
+    try:
+        if request.method == "GET":
+            params = request.query_params
+            raw = params.get("variables")
+            body: Any = {
+                "query": params.get("query"),
+                "variables": json.loads(raw) if raw else None,
+                "operationName": params.get("operationName"),
+                "extensions": json.loads(params.get("extensions") or "null"),
+            }
+        elif "json" in request.headers.get("content-type", ""):
+            body = json.loads(await request.body())
+        else:
+            return None
+    except ValueError:
+        return None
+    if not isinstance(body, dict):
+        return None
+    query, variables, name = (
+        body.get("query"),
+        body.get("variables"),
+        body.get("operationName"),
+    )
+    if (
+        not isinstance(query, str)
+        or not isinstance(variables, dict | None)
+        or not isinstance(name, str | None)
+        or not isinstance(body.get("extensions"), dict | None)
+    ):
+        return None
+    return query, variables, name
+
+
 class GraphQLView(GraphQL[Context, None]):
-    def __init__(self, schema: strawberry.Schema, settings: Settings) -> None:
+    def __init__(
+        self,
+        schema: strawberry.Schema,
+        settings: Settings,
+        cache: ResponseCache | None = None,
+    ) -> None:
         super().__init__(
             schema,
             graphql_ide=None if settings.production else "graphiql",
@@ -58,6 +106,60 @@ class GraphQLView(GraphQL[Context, None]):
             allow_queries_via_get=True,
         )
         self.settings = settings
+        self.cache = cache or ResponseCache()
+
+    async def run(
+        self,
+        request: Request | WebSocket,
+        context: Context = UNSET,
+        root_value: None = UNSET,
+    ) -> Response | WebSocket:
+        if not isinstance(request, Request) or request.method not in ("GET", "POST"):
+            return await super().run(request, context, root_value)
+        if "authorization" in request.headers:
+            # learner data: never stored here nor by anything between us and
+            # the client
+            response = await super().run(request, context, root_value)
+            response.headers["Cache-Control"] = "private, no-store"
+            return response
+        operation = await _operation(request)
+        if operation is None or not is_query(operation[0], operation[2]):
+            response = await super().run(request, context, root_value)
+            if operation is not None and response.status_code == 200:
+                self.cache.clear()  # a mutation may have changed what we keep
+            return response
+        modern = wants_graphql_response_json(request.headers.get("accept", ""))
+        media = GRAPHQL_RESPONSE_JSON if modern else "application/json"
+        key = cache_key(*operation, media)
+        try:
+            entry, generation = await self.cache.get(key)
+        except BaseORMException:
+            # no generation, no cache: answer as if there were none (the
+            # query itself reports a database that is down)
+            return await super().run(request, context, root_value)
+        hit = entry is not None
+        if entry is None:
+            response = await super().run(request, context, root_value)
+            if response.status_code != 200 or b'"errors"' in response.body:
+                return response
+            media_type = response.headers.get("content-type", media)
+            entry = self.cache.put(key, bytes(response.body), media_type, generation)
+        return self._cached(request, entry, hit)
+
+    def _cached(self, request: Request, entry: Entry, hit: bool) -> Response:
+        headers = {
+            "ETag": entry.etag,
+            "Vary": "Accept, Authorization",
+            "X-Cache": "hit" if hit else "miss",
+        }
+        if request.method == "GET":
+            headers["Cache-Control"] = PUBLIC_CACHE_CONTROL
+            if_none_match = request.headers.get("if-none-match", "")
+            tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+            if entry.etag in tags or "*" in tags:
+                return Response(status_code=304, headers=headers)
+        headers["content-type"] = entry.media_type
+        return Response(entry.body, headers=headers)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | None

@@ -10,6 +10,7 @@ import pytest
 
 from tests.conftest import SqlCounter, graphql
 from tests.factories import make_course, make_offering, make_provider
+from tests.graphql.catalogue_data import query_statements
 
 PAGE = """
 query Page($first: Int, $after: String) {
@@ -23,7 +24,9 @@ query Page($first: Int, $after: String) {
 
 
 async def _catalogue(courses: int, providers: int = 3) -> None:
-    provs = [await make_provider(f"p{i}", name=f"Provider {i}") for i in range(providers)]
+    provs = [
+        await make_provider(f"p{i}", name=f"Provider {i}") for i in range(providers)
+    ]
     for i in range(courses):
         course = await make_course(provs[i % providers], f"c{i}", f"Course {i:03d}")
         await make_offering(course, f"c{i}-a", date(2030, 1, 1))
@@ -31,7 +34,9 @@ async def _catalogue(courses: int, providers: int = 3) -> None:
 
 
 @pytest.mark.asyncio
-async def test_courses_page_with_provider_and_offerings(client: httpx.AsyncClient) -> None:
+async def test_courses_page_with_provider_and_offerings(
+    client: httpx.AsyncClient,
+) -> None:
     await _catalogue(4)
     body = await graphql(client, PAGE, {"first": 3})
     assert "errors" not in body
@@ -48,7 +53,9 @@ async def test_courses_page_with_provider_and_offerings(client: httpx.AsyncClien
 
 
 @pytest.mark.asyncio
-async def test_cursor_stays_put_when_courses_are_added(client: httpx.AsyncClient) -> None:
+async def test_cursor_stays_put_when_courses_are_added(
+    client: httpx.AsyncClient,
+) -> None:
     await _catalogue(4)
     first = (await graphql(client, PAGE, {"first": 2}))["data"]["courses"]
     provider = await make_provider("late")
@@ -70,7 +77,7 @@ async def test_relations_cost_constant_statements(
         sql_counter.reset()
         body = await graphql(client, PAGE, {"first": first})
         assert len(body["data"]["courses"]["edges"]) == first
-        counts.append(sql_counter.count)
+        counts.append(len(query_statements(sql_counter.statements)))
     assert counts[0] == counts[1], sql_counter.statements
     assert counts[1] <= 3  # the page, its providers, their offerings
 
@@ -90,7 +97,8 @@ async def test_node_and_course_by_global_id(client: httpx.AsyncClient) -> None:
     assert body["data"]["node"]["title"] == "Course 000"
     provider_id = body["data"]["course"]["provider"]["id"]
     body = await graphql(
-        client, "query($id: ID!) { node(id: $id) { ... on Provider { slug } } }",
+        client,
+        "query($id: ID!) { node(id: $id) { ... on Provider { slug } } }",
         {"id": provider_id},
     )
     assert body["data"]["node"]["slug"] == "p0"
@@ -106,24 +114,39 @@ def _code(body: dict) -> str:
     [
         ("{ courses(first: 1000) { edges { cursor } } }", None, "BAD_USER_INPUT"),
         ("{ courses(first: -1) { edges { cursor } } }", None, "BAD_USER_INPUT"),
-        ('{ courses(after: "nonsense!") { edges { cursor } } }', None, "BAD_USER_INPUT"),
+        (
+            '{ courses(after: "nonsense!") { edges { cursor } } }',
+            None,
+            "BAD_USER_INPUT",
+        ),
         ('{ node(id: "not-an-id") { id } }', None, "BAD_USER_INPUT"),
         # a well-formed id of a course that does not exist
-        ("query($id: ID!) { node(id: $id) { id } }",
-         {"id": base64.b64encode(b"Course:999999").decode()}, "NOT_FOUND"),
-        ("query($id: ID!) { course(id: $id) { title } }",
-         {"id": base64.b64encode(b"Provider:1").decode()}, "NOT_FOUND"),
+        (
+            "query($id: ID!) { node(id: $id) { id } }",
+            {"id": base64.b64encode(b"Course:999999").decode()},
+            "NOT_FOUND",
+        ),
+        (
+            "query($id: ID!) { course(id: $id) { title } }",
+            {"id": base64.b64encode(b"Provider:1").decode()},
+            "NOT_FOUND",
+        ),
         ("{ courses(first: 1 ", None, "GRAPHQL_PARSE_FAILED"),
         ("{ courses { nope } }", None, "GRAPHQL_VALIDATION_FAILED"),
-        ("query($n: Int) { courses(first: $n) { edges { cursor } } }", {"n": "x"},
-         "BAD_USER_INPUT"),
+        (
+            "query($n: Int) { courses(first: $n) { edges { cursor } } }",
+            {"n": "x"},
+            "BAD_USER_INPUT",
+        ),
     ],
 )
 @pytest.mark.asyncio
 async def test_bad_requests_get_a_code_and_no_trace(
     client: httpx.AsyncClient, query: str, variables: dict | None, code: str
 ) -> None:
-    response = await client.post("/graphql", json={"query": query, "variables": variables})
+    response = await client.post(
+        "/graphql", json={"query": query, "variables": variables}
+    )
     body = response.json()
     assert _code(body) == code
     text = response.text
