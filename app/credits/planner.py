@@ -3,31 +3,31 @@
 The plan is exact: the allocation program of allocation.py with the learner's gaps
 forced to zero and the candidates' cost (notional hours, fee, or the week the last
 course ends) as the objective, solved by HiGHS with a zero optimality gap. Before the
-solver, candidates the model cannot tell apart (same categories, provider kind, kind,
-level band, subjects, credits and semester) are cut to the cheapest few of each kind:
-a plan never needs more of one kind than it takes to close every gap with that kind
-alone (see `_keep_per_kind`), so the cut keeps the optimum.
+solver, candidates.py cuts the catalogue to the cheapest few of each kind of course
+the program cannot tell apart. Ties are broken toward fewer courses (a tiny cost per
+course), so free courses are not added for nothing.
 """
 
 from __future__ import annotations
 
-import math
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 
 from app.credits.admissibility import check_credits
 from app.credits.allocation import allocate, build_program
+from app.credits.candidates import leaves, select, to_credit
 from app.credits.evaluation import Gap, _gap
 from app.credits.measure import Item, Measure, items_for, measure, missing
-from app.credits.model import Credit, Learner, provider_kind
+from app.credits.model import Credit, Learner
 from app.credits.policy import Policy
-from app.credits.requirements import Node, walk
+from app.credits.requirements import Node
 
 OBJECTIVES = ("hours", "fee", "weeks")
+# A cost per course far below any real difference in hours, fees or weeks.
+_PER_COURSE = 1e-4
 
 
 @dataclass(frozen=True)
@@ -72,23 +72,7 @@ class Plan:
 
 def as_credit(course: CatalogueCourse) -> Credit:
     """The credit a course would give once passed (its certificate assumed)."""
-    half = "jan" if course.start.month <= 6 else "jul"
-    return Credit(
-        id=course.id,
-        title=course.title,
-        credits=course.credits,
-        provider=course.provider,
-        earned_on=course.start + timedelta(weeks=course.weeks),
-        category=course.category,
-        level=course.level,
-        also_counts_as=course.also_counts_as,
-        issuer_registered=course.issuer_registered,
-        term=f"planned {course.start.year}-{half}",
-        kind=course.kind,
-        certificate=True,
-        subjects=course.subjects,
-        course_ref=course.id,
-    )
+    return to_credit(course)
 
 
 def _cost(course: CatalogueCourse, minimise: str, as_of: date) -> float:
@@ -97,87 +81,6 @@ def _cost(course: CatalogueCourse, minimise: str, as_of: date) -> float:
     if minimise == "weeks":
         return course.end_week(as_of)
     return course.hours
-
-
-def _usable(course: CatalogueCourse, policy: Policy, as_of: date) -> bool:
-    """Offerings that have not started, from issuers whose credits count, at a UG
-    level.
-    """
-    if course.start < as_of or course.credits <= 0:
-        return False
-    registered = course.issuer_registered or course.provider in policy.get(
-        "R-ABC-REG", "recognised"
-    )
-    level_ok = course.level is None or course.level >= policy.get(
-        "NCRF-LEVELS", "ug_min_level"
-    )
-    return registered and level_ok
-
-
-def _kind_key(item: Item, tree: Node) -> tuple:
-    """What the model can see of a candidate: equal keys have equal columns but the
-    cost.
-    """
-    nodes = walk(tree)
-    refs = {n.ref for n in nodes if n.type == "course"}
-    levels = sorted(
-        {n.where.level_min for n in nodes if n.where.level_min is not None}
-        | {n.where.level_max for n in nodes if n.where.level_max is not None}
-    )
-    subjects = set().union(*(n.where.subjects or () for n in nodes))
-    credit = item.credit
-    lvl = credit.level or 0.0
-    return (
-        credit.id if credit.id in refs else None,
-        credit.categories,
-        item.provider_kind,
-        credit.kind,
-        tuple(lvl >= x for x in levels) + tuple(lvl <= x for x in levels),
-        tuple(sorted(subjects & set(credit.subjects))),
-        credit.credits,
-        item.group,
-    )
-
-
-def _keep_per_kind(before: Measure) -> tuple[float, float]:
-    """Bounds on what a plan must add: credits and courses over every unmet leaf.
-
-    A plan that takes more courses of one kind than it needs to cover all of these
-    alone could drop one of them (they are interchangeable) and stay eligible, so only
-    that many of the cheapest of each kind can be in an optimal plan.
-    """
-    credits = courses = 0.0
-    for m in _leaves(before):
-        if m.met or m.short == math.inf:
-            continue
-        node = m.node
-        if node.type in ("min_courses", "course"):
-            courses += m.short
-        elif node.type == "min_share":
-            credits += m.short
-        elif node.type == "min_credits":
-            credits += m.short
-    return credits, courses
-
-
-def _leaves(m: Measure) -> list[Measure]:
-    return [m] if not m.children else [x for k in m.children for x in _leaves(k)]
-
-
-def _prune(items: list[Item], tree: Node, before: Measure) -> list[Item]:
-    credits_short, courses_short = _keep_per_kind(before)
-    groups: dict[tuple, list[Item]] = defaultdict(list)
-    for item in items:
-        groups[_kind_key(item, tree)].append(item)
-    kept: list[Item] = []
-    for group in groups.values():
-        size = group[0].credit.credits
-        keep = (
-            math.ceil(credits_short / size - 1e-9) + int(math.ceil(courses_short)) + 1
-        )
-        group.sort(key=lambda it: (it.cost, it.credit.id))
-        kept.extend(group[:keep])
-    return kept
 
 
 def plan(
@@ -196,22 +99,26 @@ def plan(
     if minimise not in OBJECTIVES:
         raise ValueError(f"minimise must be one of {OBJECTIVES}")
     held = items_for(check_credits(credits, policy, as_of, award).admitted, learner)
-    before = allocate(tree, held, learner, policy).measure
+    current = allocate(tree, held, learner, policy)
+    before = current.measure
     gaps = [_gap(m) for m in missing(before)]
     if before.met:
         return Plan(True, minimise, gaps=[])
     by_id = {c.id: c for c in catalogue}
-    candidates = []
-    for course in catalogue:
-        if _usable(course, policy, as_of):
-            credit = as_credit(course)
-            kind = provider_kind(credit, learner.home_institution)
-            candidates.append(
-                Item(credit, kind, _cost(course, minimise, as_of), credit.semester_key)
-            )
-    candidates = _prune(candidates, tree, before)
+    candidates = select(
+        catalogue,
+        tree,
+        before,
+        held,
+        current.assigned,
+        learner.home_institution,
+        policy,
+        as_of,
+        lambda c: _cost(c, minimise, as_of),
+    )
     items = held + candidates
-    chosen = _solve(tree, items, learner, policy, minimise)
+    hours = {c.credit.id: by_id[c.credit.id].hours for c in candidates}
+    chosen = _solve(tree, items, learner, policy, minimise, hours)
     if chosen is None:
         return Plan(
             False,
@@ -237,20 +144,29 @@ def plan(
 
 
 def _solve(
-    tree: Node, items: list[Item], learner: Learner, policy: Policy, minimise: str
+    tree: Node,
+    items: list[Item],
+    learner: Learner,
+    policy: Policy,
+    minimise: str,
+    hours: dict[str, float],
 ) -> dict[int, str] | None:
     program = build_program(
         tree, items, learner, policy, allow_gaps=False, count_held=False
     )
     model = program.model
+    for (i, _cat), col in program.y.items():
+        if items[i].cost is not None:
+            # ties go to fewer courses, so a free course is never added for nothing
+            model.cost[col] += _PER_COURSE
     if minimise == "weeks":
-        # the objective is the week the last course ends: T >= end of every chosen
-        # course
-        for col in range(model.n_vars):
-            model.cost[col] = 0.0
-        t = model.var(0, np.inf, False, 1.0)
+        # lexicographic: the week the last course ends (T >= end of each chosen
+        # course), then the fewest hours; T's weight exceeds every total of hours
+        weight = sum(hours.values()) + 1.0
+        t = model.var(0, np.inf, False, weight)
         for (i, _cat), col in program.y.items():
             if items[i].cost is not None:
+                model.cost[col] = hours[items[i].credit.id] + _PER_COURSE
                 model.row({t: 1.0, col: -items[i].cost}, 0.0, np.inf)
     x = model.solve()
     return None if x is None else program.assignment(x)
@@ -277,13 +193,13 @@ def _closes(
     first).
     """
     after = measure(tree, items, chosen, learner, policy)
-    unmet = {id(m.node) for m in _leaves(before) if not m.met}
+    unmet = {id(m.node) for m in leaves(before) if not m.met}
     out: dict[str, list[str]] = {}
     for i in chosen:
         if items[i].cost is None:
             continue
         cid = items[i].credit.id
-        serves = [m for m in _leaves(after) if cid in m.used]
+        serves = [m for m in leaves(after) if cid in m.used]
         first = [m for m in serves if id(m.node) in unmet] or serves
         out[cid] = list(
             dict.fromkeys(f"{m.node.rule} {m.node.what or m.node.type}" for m in first)

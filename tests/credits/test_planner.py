@@ -186,16 +186,24 @@ def crowded_catalogues(draw):
 @settings(max_examples=30, deadline=None)
 @given(credits_lists(max_size=4), crowded_catalogues(), trees())
 def test_pruning_keeps_the_optimum(held, catalogue, tree) -> None:
-    import app.credits.planner as planner
+    import app.credits.candidates as candidates
 
     pol, who = policy(), learner()
     pruned = plan(held, who, tree, "custom", pol, AS_OF, catalogue, "hours")
-    original = planner._prune
-    planner._prune = lambda items, tree, before: items
+    original = candidates._cut
+
+    def keep_all(kinds, needs, held, assigned, cost):
+        return [
+            candidates._item(c, key[1], key[2], cost)
+            for key, courses in kinds.items()
+            for c in courses
+        ]
+
+    candidates._cut = keep_all
     try:
         full = plan(held, who, tree, "custom", pol, AS_OF, catalogue, "hours")
     finally:
-        planner._prune = original
+        candidates._cut = original
     assert pruned.feasible == full.feasible
     if full.feasible:
         assert abs(pruned.total_hours - full.total_hours) < 1e-6

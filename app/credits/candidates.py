@@ -1,0 +1,236 @@
+"""Cutting a catalogue down to the candidates an exact gap plan can need.
+
+Two courses the plan's program cannot tell apart (same categories as far as the
+unmet rules care, same provider kind, semester, credits, and the same part in every
+cap and share) are interchangeable, so an optimal plan only ever uses the cheapest
+of each kind. How many of a kind it can use is bounded:
+
+- a kind that fills unmet rules: enough to close those rules with that kind alone
+  (one more would be removable, and costs are not negative);
+- a kind that fills no unmet rule only matters as a helper for a cap or a share (a
+  home course that lifts residency, a non-SWAYAM course that makes room under the
+  SWAYAM cap): as many as the most the useful picks could strain that constraint;
+- a kind that neither fills nor helps is dropped.
+
+`tests/credits/test_planner.py` checks the cut against the uncut program.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from app.credits.measure import Item, Measure, matches, share_divisor
+from app.credits.model import EXTERNAL, HOME, SWAYAM, Credit
+from app.credits.policy import Policy
+from app.credits.requirements import Node, walk
+
+FILL_TYPES = ("min_credits", "min_courses", "course", "min_score")
+
+
+def leaves(m: Measure) -> list[Measure]:
+    return [m] if not m.children else [x for k in m.children for x in leaves(k)]
+
+
+def group_of(start: date) -> str:
+    """The semester a planned course falls in (R-SWAYAM-SEM: January and July runs)."""
+    return f"planned {start.year}-{'jan' if start.month <= 6 else 'jul'}"
+
+
+def to_credit(course, provider_kind: str = "") -> Credit:  # noqa: ANN001
+    """The credit a catalogue course would give once passed (certificate assumed)."""
+    return Credit(
+        id=course.id,
+        title=course.title,
+        credits=course.credits,
+        provider=course.provider,
+        earned_on=course.start + timedelta(weeks=course.weeks),
+        category=course.category,
+        level=course.level,
+        also_counts_as=course.also_counts_as,
+        issuer_registered=course.issuer_registered,
+        term=group_of(course.start),
+        kind=course.kind,
+        certificate=True,
+        subjects=course.subjects,
+        course_ref=course.id,
+    )
+
+
+@dataclass
+class _Needs:
+    """What the unmet rules need, per leaf, and which leaves count."""
+
+    useful: list[Node]
+    short: list[float]  # credits or courses still needed per useful leaf
+    constraints: list[Node]  # caps and shares (where helpers matter)
+
+
+def _needs(tree: Node, before: Measure, held: Sequence[Item], assigned: dict) -> _Needs:
+    unmet = [m for m in leaves(before) if not m.met and m.node.type in FILL_TYPES]
+    useful = [m.node for m in unmet]
+    short = [m.short for m in unmet]
+    # a held credit that may move into an unmet rule leaves a gap where it was: a
+    # course filling that gap is useful too (the allocator moves the held credit)
+    unmet_nodes = {id(n) for n in useful}
+    for m in leaves(before):
+        if m.met and m.node.type in ("min_credits", "min_courses"):
+            movable = 0.0
+            for i, cat in assigned.items():
+                it = held[i]
+                if len(it.options) > 1 and matches(m.node.where, it, cat):
+                    if any(
+                        matches(n.where, it, o)
+                        for n in useful
+                        if id(n) in unmet_nodes
+                        for o in it.options
+                    ):
+                        movable += (
+                            1.0 if m.node.type == "min_courses" else it.credit.credits
+                        )
+            if movable:
+                useful.append(m.node)
+                short.append(movable)
+    constraints = [n for n in walk(tree) if n.type in ("max_share", "min_share")]
+    return _Needs(useful, short, constraints)
+
+
+def _provider_kind(provider: str, home: str) -> str:
+    if provider == home:
+        return HOME
+    return SWAYAM if provider == SWAYAM else EXTERNAL
+
+
+def select(
+    catalogue: Sequence,
+    tree: Node,
+    before: Measure,
+    held: Sequence[Item],
+    assigned: dict,
+    home: str,
+    policy: Policy,
+    as_of: date,
+    cost,  # noqa: ANN001 - (course) -> float
+) -> list[Item]:
+    """The candidates (as Items with their cost) the exact program needs."""
+    needs = _needs(tree, before, held, assigned)
+    refs = {n.ref for n in walk(tree) if n.type == "course"}
+    recognised = set(policy.get("R-ABC-REG", "recognised"))
+    min_level = policy.get("NCRF-LEVELS", "ug_min_level")
+    profiles: dict[tuple, tuple] = {}
+    kinds: dict[tuple, list] = defaultdict(list)
+    for course in catalogue:
+        if course.start < as_of or course.credits <= 0:
+            continue
+        if not course.issuer_registered and course.provider not in recognised:
+            continue
+        if course.level is not None and course.level < min_level:
+            continue
+        pk = _provider_kind(course.provider, home)
+        raw = (
+            course.category,
+            course.also_counts_as,
+            pk,
+            course.kind,
+            course.level,
+            course.subjects,
+            course.id if course.id in refs else None,
+        )
+        profile = profiles.get(raw)
+        if profile is None:
+            profile = profiles[raw] = _profile(to_credit(course), pk, needs)
+        key = (profile, pk, group_of(course.start), course.credits, raw[-1])
+        kinds[key].append(course)
+    return _cut(kinds, needs, held, assigned, cost)
+
+
+def _profile(credit: Credit, pk: str, needs: _Needs) -> tuple:
+    """Per option: the useful leaves it fills and its part in each cap and share."""
+    item = Item(credit, pk)
+    out = []
+    for option in credit.categories:
+        fills = frozenset(
+            j for j, n in enumerate(needs.useful) if matches(n.where, item, option)
+        )
+        parts = tuple(
+            (matches(c.where, item, option), matches(c.of, item, option))
+            for c in needs.constraints
+        )
+        out.append((fills, parts))
+    return tuple(out)
+
+
+def _cut(kinds: dict, needs: _Needs, held, assigned, cost) -> list[Item]:  # noqa: ANN001
+    useful_kinds, helper_kinds = [], []
+    for key, courses in kinds.items():
+        profile = key[0]
+        if any(fills for fills, _ in profile):
+            useful_kinds.append((key, courses))
+        elif any(
+            _helps(c, parts[j])
+            for _, parts in profile
+            for j, c in enumerate(needs.constraints)
+        ):
+            helper_kinds.append((key, courses))
+    out: list[Item] = []
+    strain = 0.0  # how many useful picks could strain a cap or share, at most
+    for key, courses in useful_kinds:
+        profile, pk, group, credits, _ = key
+        need = 0.0
+        for j, short in enumerate(needs.short):
+            if any(j in fills for fills, _ in profile):
+                unit = (
+                    1.0
+                    if needs.useful[j].type in ("min_courses", "course")
+                    else credits
+                )
+                if needs.useful[j].type == "min_score":
+                    need += len(needs.short)  # a mean score: bounded by the leaves
+                else:
+                    need += math.ceil(short / unit - 1e-9)
+        keep = int(need) + 1
+        chosen = _cheapest(courses, keep, cost)
+        if any(
+            _hurts(c, parts[j])
+            for _, parts in profile
+            for j, c in enumerate(needs.constraints)
+        ):
+            strain += len(chosen) * max(1.0, credits)
+        out += [_item(c, pk, group, cost) for c in chosen]
+    if strain and helper_kinds:
+        ratio = max(_ratio(c) for c in needs.constraints)
+        for key, courses in helper_kinds:
+            _, pk, group, credits, _ = key
+            keep = math.ceil(strain * ratio / min(1.0, credits) - 1e-9) + 1
+            out += [_item(c, pk, group, cost) for c in _cheapest(courses, keep, cost)]
+    return out
+
+
+def _helps(node: Node, part: tuple[bool, bool]) -> bool:
+    where, of = part
+    return where if node.type == "min_share" else (of and not where)
+
+
+def _hurts(node: Node, part: tuple[bool, bool]) -> bool:
+    where, of = part
+    return (of and not where) if node.type == "min_share" else where
+
+
+def _ratio(node: Node) -> float:
+    """Helpers needed per unit of strain to keep a share or cap where it was."""
+    if node.type == "min_share":
+        return node.limit / share_divisor(node)
+    return share_divisor(node) / max(node.limit, 1e-6)
+
+
+def _cheapest(courses: list, keep: int, cost) -> list:  # noqa: ANN001
+    if len(courses) <= keep:
+        return courses
+    return sorted(courses, key=lambda c: (cost(c), c.id))[:keep]
+
+
+def _item(course, pk: str, group: str, cost) -> Item:  # noqa: ANN001
+    return Item(to_credit(course), pk, cost(course), group)
