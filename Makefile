@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format schema serve clean
+.PHONY: demo test lint format schema serve clean graphiql-assets http-audit
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,15 @@ format: $(STAMP)
 
 schema: $(STAMP)
 	$(BIN)/credgraph export-schema --output schema.graphql
+
+# GraphiQL's files at the versions strawberry's page names (lockfile pinned),
+# served by the app so the IDE works without internet (app/graphql/ide.py).
+graphiql-assets:
+	cd app/graphql/static && npm ci --no-audit --no-fund --ignore-scripts
+
+# graphql-http, pinned, for tests/graphql/test_http_audit.py.
+http-audit:
+	cd tests/http_audit && npm ci --no-audit --no-fund
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

@@ -77,6 +77,7 @@ def create_app(
         middleware=_cors(settings),
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            *graphql.ide_routes(),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
         ],

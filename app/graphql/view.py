@@ -5,11 +5,13 @@ response cache."""
 from __future__ import annotations
 
 import json
+from functools import cached_property
 from typing import Any
 
 import strawberry
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
@@ -21,6 +23,7 @@ from app.auth.bearer import authenticate
 from app.graphql.cache import Entry, ResponseCache, cache_key, is_query
 from app.graphql.context import Context
 from app.graphql.errors import format_error
+from app.graphql.ide import asset_route, localise
 from app.settings import Settings
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
@@ -175,6 +178,17 @@ class GraphQLView(GraphQL[Context, None]):
 
     async def get_root_value(self, request: Any) -> None:
         return None
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return HTMLResponse(self._ide_page)
+
+    @cached_property
+    def _ide_page(self) -> str:
+        return localise(self.graphql_ide_html)
+
+    def ide_routes(self) -> list[Route]:
+        """The route serving GraphiQL's own files (none without the IDE)."""
+        return [asset_route(self.graphql_ide_html)] if self.graphql_ide else []
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         sub_response = await super().get_sub_response(request)

@@ -38,12 +38,14 @@ def need_tool(name: str, why: str) -> str:
 
 
 @contextmanager
-def live_server(db_url: str, **env: str) -> Iterator[str]:
-    """Migrates the database, serves it, yields the base URL."""
+def live_server(db_url: str, *, demo: bool = False, **env: str) -> Iterator[str]:
+    """Migrates the database (and loads the demo graph), serves it, yields
+    the base URL."""
     environ = {**os.environ, "DATABASE_URL": db_url, **env}
     cli = [sys.executable, "-m", "app"]
+    prepare = ["demo", "--no-serve"] if demo else ["migrate"]
     migrated = subprocess.run(
-        [*cli, "migrate"], env=environ, cwd=ROOT, capture_output=True, text=True
+        [*cli, *prepare], env=environ, cwd=ROOT, capture_output=True, text=True
     )
     assert migrated.returncode == 0, migrated.stderr
     port = free_port()
