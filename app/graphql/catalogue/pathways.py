@@ -3,7 +3,6 @@ programmes they grant."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any, Self
 
 import strawberry
@@ -19,7 +18,7 @@ from app.graphql.catalogue.loaders import (
     ProviderById,
 )
 from app.graphql.catalogue.requirements import RequirementNode
-from app.graphql.catalogue.types import Course, Info, Provider, load_nodes
+from app.graphql.catalogue.types import Course, Info, Provider, RowNode
 
 
 @strawberry.type(description="A course a pathway names, in the pathway's order.")
@@ -41,7 +40,8 @@ class PathwayCourse:
     description="A stackable credential (NPTEL domain certificate, MicroMasters, "
     "a CTDL learning program): a requirement tree over courses."
 )
-class Pathway(relay.Node):
+class Pathway(RowNode, relay.Node):
+    loader = PathwayById
     id: relay.NodeID[int]
     slug: str
     title: str
@@ -125,16 +125,10 @@ class Pathway(relay.Node):
         values = [r[column] for r in rows if r and r[column] is not None]
         return float(sum(values)) if values else None
 
-    @classmethod
-    async def resolve_nodes(
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Self | None]:
-        rows = await load_nodes(info, PathwayById, node_ids, required=required)
-        return [cls.from_row(r) if r else None for r in rows]
-
 
 @strawberry.type(description="A higher-education institution that grants programmes.")
-class Institution(relay.Node):
+class Institution(RowNode, relay.Node):
+    loader = InstitutionById
     id: relay.NodeID[int]
     slug: str
     name: str
@@ -165,18 +159,12 @@ class Institution(relay.Node):
         rows = await info.context.loader(ProgrammesByInstitution).load(self.id)
         return [Programme.from_row(r) for r in rows]
 
-    @classmethod
-    async def resolve_nodes(
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Self | None]:
-        rows = await load_nodes(info, InstitutionById, node_ids, required=required)
-        return [cls.from_row(r) if r else None for r in rows]
-
 
 @strawberry.type(
     description="An award an institution grants (certificate, diploma, degree…)."
 )
-class Programme(relay.Node):
+class Programme(RowNode, relay.Node):
+    loader = ProgrammeById
     id: relay.NodeID[int]
     external_id: str
     name: str
@@ -217,10 +205,3 @@ class Programme(relay.Node):
     @strawberry.field(description="What must be completed, as a tree.")
     def requirement(self) -> RequirementNode | None:
         return RequirementNode.from_json(self.requirement_json)
-
-    @classmethod
-    async def resolve_nodes(
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Self | None]:
-        rows = await load_nodes(info, ProgrammeById, node_ids, required=required)
-        return [cls.from_row(r) if r else None for r in rows]

@@ -7,10 +7,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any, Self
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Self
 
 import strawberry
 from strawberry import relay
+from strawberry.dataloader import DataLoader
 
 from app.graphql.catalogue.loaders import (
     CourseById,
@@ -71,10 +72,29 @@ async def load_nodes(
     return rows
 
 
+class RowNode:
+    """node(id) for a type built by `from_row` from the rows of `loader`: the
+    ids of one request are fetched together, whatever their number."""
+
+    loader: ClassVar[type[DataLoader]]
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Self:
+        raise NotImplementedError
+
+    @classmethod
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Self | None]:
+        rows = await load_nodes(info, cls.loader, node_ids, required=required)
+        return [cls.from_row(r) if r else None for r in rows]
+
+
 @strawberry.type(
     description="A national coordinator, university, platform or badge issuer."
 )
-class Provider(relay.Node):
+class Provider(RowNode, relay.Node):
+    loader = ProviderById
     id: relay.NodeID[int]
     slug: str
     name: str
@@ -99,16 +119,10 @@ class Provider(relay.Node):
             swayam=row["swayam"],
         )
 
-    @classmethod
-    async def resolve_nodes(
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Self | None]:
-        rows = await load_nodes(info, ProviderById, node_ids, required=required)
-        return [cls.from_row(r) if r else None for r in rows]
-
 
 @strawberry.type(description="One run of a course: dates, fee, mode.")
-class Offering(relay.Node):
+class Offering(RowNode, relay.Node):
+    loader = OfferingById
     id: relay.NodeID[int]
     external_id: str = strawberry.field(
         description="The provider's id of this run (a SWAYAM slug, an edX run key)."
@@ -155,13 +169,6 @@ class Offering(relay.Node):
             await info.context.loader(CourseById).load(self.course_id)
         )
 
-    @classmethod
-    async def resolve_nodes(
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Self | None]:
-        rows = await load_nodes(info, OfferingById, node_ids, required=required)
-        return [cls.from_row(r) if r else None for r in rows]
-
 
 def next_first(offerings: list[Offering], today: date) -> list[Offering]:
     """Upcoming and running offerings by start date, then past ones, newest first."""
@@ -175,7 +182,8 @@ def next_first(offerings: list[Offering], today: date) -> list[Offering]:
 
 
 @strawberry.type(description="A stable course of a provider; its runs are offerings.")
-class Course(relay.Node):
+class Course(RowNode, relay.Node):
+    loader = CourseById
     id: relay.NodeID[int]
     external_id: str
     title: str
@@ -279,10 +287,3 @@ class Course(relay.Node):
 
         rows = await info.context.loader(PathwaysByCourse).load(self.id)
         return [Pathway.from_row(r) for r in rows]
-
-    @classmethod
-    async def resolve_nodes(
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Self | None]:
-        rows = await load_nodes(info, CourseById, node_ids, required=required)
-        return [cls.from_row(r) if r else None for r in rows]
