@@ -110,10 +110,16 @@ class Program:
     model: _Model
     y: dict[tuple[int, str], int]
     gaps: list[int]
+    gap_nodes: list[Node]
     items: Sequence[Item]
 
     def assignment(self, x: np.ndarray) -> dict[int, str]:
+        """For one-course items: which category each counted item counts as."""
         return {i: cat for (i, cat), col in self.y.items() if x[col] > 0.5}
+
+    def counts(self, x: np.ndarray) -> dict[tuple[int, str], int]:
+        """How many courses of each item count as each category."""
+        return {key: round(x[col]) for key, col in self.y.items() if x[col] > 0.5}
 
 
 def build_program(
@@ -124,20 +130,29 @@ def build_program(
     *,
     allow_gaps: bool = True,
     count_held: bool = True,
+    free_candidates: bool = False,
 ) -> Program:
-    """Variables: y[i, category] (item i counts as category), node activities, gaps."""
+    """Variables: y[i, category] (how many of item i count as category), node
+    activities, gaps. A held credit is one course (y is 0/1); a planner's candidate
+    stands for `count` interchangeable courses whose cost is the sum of the cheapest
+    ones taken (a convex piecewise-linear cost, so the cheapest are taken first).
+    """
     model = _Model()
     y: dict[tuple[int, str], int] = {}
     for i, item in enumerate(items):
         cols = []
+        count = item.count
         for k, cat in enumerate(item.options):
             penalty = _ALT_PENALTY if k and count_held else 0.0
-            cols.append(model.var(0, 1, True, penalty + (item.cost or 0.0)))
+            cols.append(model.var(0, count, True, penalty))
             y[(i, cat)] = cols[-1]
         if len(cols) > 1:
-            model.row({c: 1.0 for c in cols}, -_INF, 1.0)
+            model.row({c: 1.0 for c in cols}, -_INF, float(count))
+        if item.costs and not free_candidates:
+            _cost_rows(model, cols, item.costs)
     gaps: list[int] = []
-    total = sum(it.credit.credits for it in items) + len(items) + 1.0
+    gap_nodes: list[Node] = []
+    total = sum((it.credit.credits + 1.0) * it.count for it in items) + 1.0
 
     def add(node: Node, active: int | None) -> None:
         # active None: the node is required outright; else a 0/1 activity variable
@@ -181,7 +196,7 @@ def build_program(
                     coefs[col] += w
                 if matches(node.of, items[i], cat):
                     coefs[col] -= node.limit * w
-                    big += node.limit * w
+                    big += node.limit * w * items[i].count
         elif (
             node.source == "credits"
         ):  # min_score over credits: mean >= min, linearised
@@ -189,7 +204,7 @@ def build_program(
                 scores = items[i].credit.scores
                 if scores is not None and matches(node.where, items[i], cat):
                     coefs[col] += scores.percent - node.n
-                    big += node.n
+                    big += node.n * items[i].count
             if not coefs:
                 need = node.n  # nothing scored can meet it: a constant gap
         else:  # a learner's marks: a constant, met or not
@@ -197,6 +212,7 @@ def build_program(
             need = m.short
         gap = model.var(0, _INF if allow_gaps else 0.0, False, total)
         gaps.append(gap)
+        gap_nodes.append(node)
         # a share's gap counts the credits still needed, as measure() reports it
         coefs[gap] += share_divisor(node) if node.type == "min_share" else 1.0
         if active is None:
@@ -213,7 +229,24 @@ def build_program(
         for (i, _cat), col in y.items():
             if items[i].cost is None:
                 model.cost[col] -= items[i].credit.credits
-    return Program(model, y, gaps, items)
+    return Program(model, y, gaps, gap_nodes, items)
+
+
+def _cost_rows(model: _Model, cols: list[int], costs: tuple[float, ...]) -> None:
+    """The cost of taking n of a candidate's courses: the n cheapest (costs sorted)."""
+    if len(costs) == 1:
+        for col in cols:
+            model.cost[col] += costs[0]
+        return
+    # z >= prefix(j) + costs[j] * (n - j) for every j: at an integer n the largest
+    # of these lines is the sum of the n cheapest costs (the costs are sorted)
+    z = model.var(0, _INF, False, 1.0)
+    prefix = 0.0
+    for j, c in enumerate(costs):
+        row = {z: 1.0}
+        row.update({col: -c for col in cols})
+        model.row(row, prefix - c * j, _INF)
+        prefix += c
 
 
 def _cap_rows(model: _Model, node: Node, items: Sequence[Item], y: dict) -> None:

@@ -104,6 +104,14 @@ def _provider_kind(provider: str, home: str) -> str:
     return SWAYAM if provider == SWAYAM else EXTERNAL
 
 
+@dataclass
+class Kind:
+    """Interchangeable candidates: one program item standing for `courses`."""
+
+    item: Item
+    courses: list  # cheapest first: the plan takes a prefix
+
+
 def select(
     catalogue: Sequence,
     tree: Node,
@@ -113,9 +121,10 @@ def select(
     home: str,
     policy: Policy,
     as_of: date,
-    cost,  # noqa: ANN001 - (course) -> float
-) -> list[Item]:
-    """The candidates (as Items with their cost) the exact program needs."""
+    cost,  # noqa: ANN001 - (course) -> float, the objective (hours when by weeks)
+    by_end: bool = False,
+) -> list[Kind]:
+    """The kinds of candidate the exact program needs, each cut to what it can use."""
     needs = _needs(tree, before, held, assigned)
     refs = {n.ref for n in walk(tree) if n.type == "course"}
     recognised = set(policy.get("R-ABC-REG", "recognised"))
@@ -142,9 +151,10 @@ def select(
         profile = profiles.get(raw)
         if profile is None:
             profile = profiles[raw] = _profile(to_credit(course), pk, needs)
-        key = (profile, pk, group_of(course.start), course.credits, raw[-1])
+        end = course.end_week(as_of) if by_end else 0.0
+        key = (profile, pk, group_of(course.start), course.credits, raw[-1], end)
         kinds[key].append(course)
-    return _cut(kinds, needs, held, assigned, cost)
+    return _cut(kinds, needs, cost)
 
 
 def _profile(credit: Credit, pk: str, needs: _Needs) -> tuple:
@@ -163,50 +173,58 @@ def _profile(credit: Credit, pk: str, needs: _Needs) -> tuple:
     return tuple(out)
 
 
-def _cut(kinds: dict, needs: _Needs, held, assigned, cost) -> list[Item]:  # noqa: ANN001
-    useful_kinds, helper_kinds = [], []
+def _any(profile: tuple, needs: _Needs, test) -> bool:  # noqa: ANN001
+    return any(
+        test(c, parts[j])
+        for _, parts in profile
+        for j, c in enumerate(needs.constraints)
+    )
+
+
+def _cut(kinds: dict, needs: _Needs, cost) -> list[Kind]:  # noqa: ANN001
+    useful, helpers = [], []
     for key, courses in kinds.items():
-        profile = key[0]
-        if any(fills for fills, _ in profile):
-            useful_kinds.append((key, courses))
-        elif any(
-            _helps(c, parts[j])
-            for _, parts in profile
-            for j, c in enumerate(needs.constraints)
-        ):
-            helper_kinds.append((key, courses))
-    out: list[Item] = []
-    strain = 0.0  # how many useful picks could strain a cap or share, at most
-    for key, courses in useful_kinds:
-        profile, pk, group, credits, _ = key
-        need = 0.0
+        if any(fills for fills, _ in key[0]):
+            useful.append((key, courses))
+        elif _any(key[0], needs, _helps):
+            helpers.append((key, courses))
+    if not useful:
+        return []
+    # At most this many useful courses in a minimal plan: each closes some gap.
+    smallest = min(key[3] for key, _ in useful)
+    picks = sum(
+        math.ceil(s / (1.0 if n.type in ("min_courses", "course") else smallest) - 1e-9)
+        for n, s in zip(needs.useful, needs.short, strict=True)
+    )
+    strained = any(_any(key[0], needs, _hurts) for key, _ in useful)
+    ratio = max((_ratio(c) for c in needs.constraints), default=0.0)
+    out: list[Kind] = []
+    for key, courses in useful:
+        profile, credits = key[0], key[3]
+        need = 0
         for j, short in enumerate(needs.short):
             if any(j in fills for fills, _ in profile):
-                unit = (
-                    1.0
-                    if needs.useful[j].type in ("min_courses", "course")
-                    else credits
+                node = needs.useful[j]
+                unit = 1.0 if node.type in ("min_courses", "course") else credits
+                need += (
+                    picks
+                    if node.type == "min_score"
+                    else math.ceil(short / unit - 1e-9)
                 )
-                if needs.useful[j].type == "min_score":
-                    need += len(needs.short)  # a mean score: bounded by the leaves
-                else:
-                    need += math.ceil(short / unit - 1e-9)
-        keep = int(need) + 1
-        chosen = _cheapest(courses, keep, cost)
-        if any(
-            _hurts(c, parts[j])
-            for _, parts in profile
-            for j, c in enumerate(needs.constraints)
-        ):
-            strain += len(chosen) * max(1.0, credits)
-        out += [_item(c, pk, group, cost) for c in chosen]
-    if strain and helper_kinds:
-        ratio = max(_ratio(c) for c in needs.constraints)
-        for key, courses in helper_kinds:
-            _, pk, group, credits, _ = key
-            keep = math.ceil(strain * ratio / min(1.0, credits) - 1e-9) + 1
-            out += [_item(c, pk, group, cost) for c in _cheapest(courses, keep, cost)]
+        keep = need + 1
+        if strained and _any(profile, needs, _helps):
+            keep += _helpers_needed(picks, ratio, credits)
+        out.append(_kind(key, courses, keep, cost))
+    if strained:
+        for key, courses in helpers:
+            out.append(_kind(key, courses, _helpers_needed(picks, ratio, key[3]), cost))
     return out
+
+
+def _helpers_needed(picks: int, ratio: float, credits: float) -> int:
+    """Helpers that can be needed to carry `picks` straining courses under a cap or
+    share: `ratio` helper units per strained unit, in courses or credits."""
+    return math.ceil(picks * max(1.0, ratio) / min(1.0, credits) - 1e-9) + 1
 
 
 def _helps(node: Node, part: tuple[bool, bool]) -> bool:
@@ -220,17 +238,14 @@ def _hurts(node: Node, part: tuple[bool, bool]) -> bool:
 
 
 def _ratio(node: Node) -> float:
-    """Helpers needed per unit of strain to keep a share or cap where it was."""
+    """Helper units needed per strained unit to keep a share or cap where it was."""
     if node.type == "min_share":
         return node.limit / share_divisor(node)
     return share_divisor(node) / max(node.limit, 1e-6)
 
 
-def _cheapest(courses: list, keep: int, cost) -> list:  # noqa: ANN001
-    if len(courses) <= keep:
-        return courses
-    return sorted(courses, key=lambda c: (cost(c), c.id))[:keep]
-
-
-def _item(course, pk: str, group: str, cost) -> Item:  # noqa: ANN001
-    return Item(to_credit(course), pk, cost(course), group)
+def _kind(key: tuple, courses: list, keep: int, cost) -> Kind:  # noqa: ANN001
+    ranked = sorted(courses, key=lambda c: (cost(c), c.id))[:keep]
+    _, pk, group, _, _, end = key
+    item = Item(to_credit(ranked[0]), pk, tuple(cost(c) for c in ranked), group, end)
+    return Kind(item, ranked)

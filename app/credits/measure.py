@@ -25,17 +25,28 @@ class Item:
 
     credit: Credit
     provider_kind: str
-    cost: float | None = None  # None: already held (free); else the planner's cost
+    # A planner's candidate stands for len(costs) interchangeable courses, cheapest
+    # first; a held credit has no costs (it is free and counts once).
+    costs: tuple[float, ...] = ()
     group: str = ""  # the semester the credit belongs to (R-SWAYAM-CAP is per semester)
+    end: float = 0.0  # a candidate: the week it ends (the weeks objective)
 
     @property
     def options(self) -> tuple[str, ...]:
         return self.credit.categories
 
+    @property
+    def cost(self) -> float | None:
+        return self.costs[0] if self.costs else None
+
+    @property
+    def count(self) -> int:
+        return max(1, len(self.costs))
+
 
 def items_for(credits: Sequence[Credit], learner: Learner) -> list[Item]:
     return [
-        Item(c, provider_kind(c, learner.home_institution), None, c.semester_key)
+        Item(c, provider_kind(c, learner.home_institution), (), c.semester_key)
         for c in credits
     ]
 

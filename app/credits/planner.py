@@ -104,8 +104,7 @@ def plan(
     gaps = [_gap(m) for m in missing(before)]
     if before.met:
         return Plan(True, minimise, gaps=[])
-    by_id = {c.id: c for c in catalogue}
-    candidates = select(
+    kinds = select(
         catalogue,
         tree,
         before,
@@ -114,71 +113,101 @@ def plan(
         learner.home_institution,
         policy,
         as_of,
-        lambda c: _cost(c, minimise, as_of),
+        lambda c: c.hours if minimise == "weeks" else _cost(c, minimise, as_of),
+        by_end=minimise == "weeks",
     )
-    items = held + candidates
-    hours = {c.credit.id: by_id[c.credit.id].hours for c in candidates}
-    chosen = _solve(tree, items, learner, policy, minimise, hours)
-    if chosen is None:
-        return Plan(
-            False,
-            minimise,
-            gaps=gaps,
-            unmet=_unmet(tree, items, learner, policy),
-            candidates=len(candidates),
-        )
-    courses = [
-        by_id[items[i].credit.id] for i in sorted(chosen) if items[i].cost is not None
+    candidates = sum(len(k.courses) for k in kinds)
+    items = held + [k.item for k in kinds]
+    counts = _solve(tree, items, learner, policy, minimise)
+    if counts is None:
+        unmet = _unmet(tree, items, learner, policy)
+        return Plan(False, minimise, gaps=gaps, unmet=unmet, candidates=candidates)
+    final, courses = _expand(held, kinds, counts)
+    chosen = {i: cat for i, cat in enumerate(final) if cat is not None}
+    final_items = held + [
+        Item(to_credit(c), kinds[k].item.provider_kind, (0.0,), kinds[k].item.group)
+        for k, c in courses
     ]
     return Plan(
         feasible=True,
         minimise=minimise,
-        courses=courses,
-        total_hours=sum(c.hours for c in courses),
-        total_fee=sum(c.fee for c in courses),
-        weeks=max((c.end_week(as_of) for c in courses), default=0.0),
-        closes=_closes(tree, items, chosen, before, learner, policy),
+        courses=[c for _, c in courses],
+        total_hours=sum(c.hours for _, c in courses),
+        total_fee=sum(c.fee for _, c in courses),
+        weeks=max((c.end_week(as_of) for _, c in courses), default=0.0),
+        closes=_closes(tree, final_items, chosen, before, learner, policy),
         gaps=gaps,
-        candidates=len(candidates),
+        candidates=candidates,
     )
 
 
+def _expand(
+    held: list[Item], kinds: list, counts: dict[tuple[int, str], int]
+) -> tuple[list[str | None], list[tuple[int, CatalogueCourse]]]:
+    """Which category each held credit and each planned course counts as."""
+    final: list[str | None] = [None] * len(held)
+    for (i, cat), n in counts.items():
+        if i < len(held) and n:
+            final[i] = cat
+    courses: list[tuple[int, CatalogueCourse]] = []
+    for k, kind in enumerate(kinds):
+        taken = 0
+        for cat in kind.item.options:
+            n = counts.get((len(held) + k, cat), 0)
+            for course in kind.courses[taken : taken + n]:
+                courses.append((k, course))
+                final.append(cat)
+            taken += n
+    return final, courses
+
+
 def _solve(
-    tree: Node,
-    items: list[Item],
-    learner: Learner,
-    policy: Policy,
-    minimise: str,
-    hours: dict[str, float],
-) -> dict[int, str] | None:
+    tree: Node, items: list[Item], learner: Learner, policy: Policy, minimise: str
+) -> dict[tuple[int, str], int] | None:
     program = build_program(
         tree, items, learner, policy, allow_gaps=False, count_held=False
     )
     model = program.model
     for (i, _cat), col in program.y.items():
-        if items[i].cost is not None:
+        if items[i].costs:
             # ties go to fewer courses, so a free course is never added for nothing
             model.cost[col] += _PER_COURSE
     if minimise == "weeks":
-        # lexicographic: the week the last course ends (T >= end of each chosen
-        # course), then the fewest hours; T's weight exceeds every total of hours
-        weight = sum(hours.values()) + 1.0
+        # lexicographic: the week the last course ends, then the fewest hours (the
+        # items' costs); T's weight exceeds any total of hours
+        weight = sum(sum(it.costs) for it in items) + 1.0
         t = model.var(0, np.inf, False, weight)
-        for (i, _cat), col in program.y.items():
-            if items[i].cost is not None:
-                model.cost[col] = hours[items[i].credit.id] + _PER_COURSE
-                model.row({t: 1.0, col: -items[i].cost}, 0.0, np.inf)
+        for i, item in enumerate(items):
+            if not item.costs:
+                continue
+            used = model.var(0, 1, True)  # 1 when any course of this kind is taken
+            cols = [program.y[(i, cat)] for cat in item.options]
+            row = {used: float(item.count)}
+            row.update({col: -1.0 for col in cols})
+            model.row(row, 0.0, np.inf)
+            model.row({t: 1.0, used: -item.end}, 0.0, np.inf)
     x = model.solve()
-    return None if x is None else program.assignment(x)
+    return None if x is None else program.counts(x)
 
 
 def _unmet(
     tree: Node, items: list[Item], learner: Learner, policy: Policy
 ) -> list[Gap]:
     """With every usable course taken for free, the rules still not met."""
-    free = [Item(it.credit, it.provider_kind, None, it.group) for it in items]
-    best = allocate(tree, free, learner, policy).measure
-    return [_gap(m) for m in missing(best)]
+    program = build_program(tree, items, learner, policy, free_candidates=True)
+    x = program.model.solve()
+    if x is None:
+        return []
+    out = []
+    for col, node in zip(program.gaps, program.gap_nodes, strict=True):
+        short = float(x[col])
+        if short > 1e-6:
+            required = 1.0 if node.type == "course" else node.n or node.limit
+            what = node.what or node.type
+            out.append(
+                Gap(node.rule, what, required, max(0.0, required - short), short)
+            )
+    return out
 
 
 def _closes(
