@@ -10,18 +10,31 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import datetime
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class RunChanges:
+    """What a run wrote. The rows it created, changed or withdrew are this
+    source's rows with `last_changed >= since` (no id set is held in memory:
+    a first sync of 50,000 courses changes them all)."""
+
     source: str
     run_id: int
     status: str
-    changed_course_ids: frozenset[int] = field(default_factory=frozenset)
+    since: datetime
+    changed_courses: int = 0
     withdrawn_courses: int = 0
+
+    async def changed_course_ids(self) -> list[int]:
+        from app.db.models.catalogue import Course
+
+        return await Course.filter(
+            source=self.source, last_changed__gte=self.since
+        ).values_list("id", flat=True)
 
 
 AfterRun = Callable[[RunChanges], Awaitable[None]]

@@ -187,9 +187,7 @@ class _Run:
         self.out = outcome
         self.progress = progress
         self.providers: dict[str, int] = {}
-        self.seen_courses: set[int] = set()
-        self.seen_offerings: set[int] = set()
-        self.changed_courses: set[int] = set()
+        self.started = datetime.now(UTC)
         self.validators: dict[str, str] = {}
         self.cursor = plan.resume_cursor
         self.lost: Exception | None = None
@@ -380,9 +378,6 @@ class _Run:
         )
         self.out.quarantined += quarantined
         self.cursor = cursor
-        self.seen_courses.update(courses.ids.values())
-        self.seen_offerings.update(offerings.ids.values())
-        self.changed_courses.update(courses.changed_ids)
         self.progress.page(number, done.total if done else None, grand)
 
     async def _finish(self) -> None:
@@ -391,12 +386,8 @@ class _Run:
         out.complete = True
         if self._may_withdraw(now):
             # The pass began at page 1 in this run or in the runs it resumed.
-            earlier_c, earlier_o = await runs.seen_in_chain(self.plan.chain)
             gone_c, gone_o = await withdraw_unseen(
-                self.source,
-                self.seen_courses | earlier_c,
-                self.seen_offerings | earlier_o,
-                now,
+                self.source, [*self.plan.chain, self.run.id], now
             )
             out.courses.withdrawn += gone_c
             out.offerings.withdrawn += gone_o
@@ -469,7 +460,8 @@ class _Run:
                 source=self.source,
                 run_id=self.run.id,
                 status=self.out.status,
-                changed_course_ids=frozenset(self.changed_courses),
+                since=self.started,
+                changed_courses=self.out.courses.created + self.out.courses.updated,
                 withdrawn_courses=self.out.courses.withdrawn,
             )
         )

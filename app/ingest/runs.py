@@ -58,18 +58,6 @@ async def plan_run(source: str, full: bool) -> Plan:
     return plan
 
 
-async def seen_in_chain(chain: list[int]) -> tuple[set[int], set[int]]:
-    courses: set[int] = set()
-    offerings: set[int] = set()
-    if chain:
-        for page in await SyncPage.filter(run_id__in=chain).only(
-            "course_ids", "offering_ids"
-        ):
-            courses.update(page.course_ids or ())
-            offerings.update(page.offering_ids or ())
-    return courses, offerings
-
-
 async def forget_pages(source: str) -> None:
     """Page logs serve only to resume; a finished pass drops its source's."""
     run_ids = await SyncRun.filter(source=source).values_list("id", flat=True)

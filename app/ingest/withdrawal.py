@@ -12,15 +12,15 @@ applied as they come.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from app.ingest.backend import Tx, read_connection, write_transaction
+from app.ingest.backend import Tx, write_transaction
 from app.ingest.keys import storage_key
 from app.ingest.upsert import in_clause, refresh_course_summary
 from connectors.records import Withdrawal
 
-_CHUNK = 500
 _TABLES = {
     "course": "course",
     "offering": "offering",
@@ -66,39 +66,40 @@ async def apply_withdrawals(
     return count
 
 
-async def _unseen(table: str, source: str, seen: set[int]) -> list[int]:
-    async with read_connection() as tx:
-        rows = await tx.fetch(
-            f'SELECT "id" FROM "{table}" WHERE "source" = ? AND NOT "withdrawn"',
-            [source],
+def _seen(tx: Tx, column: str, run_ids: Sequence[int]) -> tuple[str, list[Any]]:
+    """A subquery of the ids the pages of these runs saw (`sync_page` JSON)."""
+    if tx.dialect == "postgres":
+        return (
+            f'SELECT (jsonb_array_elements_text(p."{column}"))::int '
+            'FROM "sync_page" AS p WHERE p."run_id" = ANY(?)',
+            [list(run_ids)],
         )
-    return [row[0] for row in rows if row[0] not in seen]
+    where, params = in_clause(tx, 'p."run_id"', run_ids)
+    return (
+        f'SELECT j.value FROM "sync_page" AS p, json_each(p."{column}") AS j '
+        f"WHERE {where}",
+        params,
+    )
 
 
 async def withdraw_unseen(
-    source: str,
-    seen_courses: set[int],
-    seen_offerings: set[int],
-    now: datetime,
+    source: str, run_ids: Sequence[int], now: datetime
 ) -> tuple[int, int]:
-    """Mark this source's rows the complete pass did not see; (courses, offerings)."""
-    courses = await _unseen("course", source, seen_courses)
-    offerings = await _unseen("offering", source, seen_offerings)
-    for table, ids in (("course", courses), ("offering", offerings)):
-        for start in range(0, len(ids), _CHUNK):
-            async with write_transaction() as tx:
-                await _mark(tx, table, ids[start : start + _CHUNK], now)
-    if offerings:
-        await _refresh_for_offerings(offerings)
-    return len(courses), len(offerings)
+    """Mark this source's rows that no page of these runs saw; (courses, offerings).
 
-
-async def _refresh_for_offerings(offering_ids: Iterable[int]) -> None:
-    ids = list(offering_ids)
-    for start in range(0, len(ids), _CHUNK):
-        async with write_transaction() as tx:
-            where, params = in_clause(tx, '"id"', ids[start : start + _CHUNK])
-            rows = await tx.fetch(
-                f'SELECT DISTINCT "course_id" FROM "offering" WHERE {where}', params
+    Done in SQL from the page log, so a pass of any size holds no set of ids
+    in memory.
+    """
+    async with write_transaction() as tx:
+        gone: dict[str, list[Any]] = {}
+        for table, column in (("course", "course_ids"), ("offering", "offering_ids")):
+            seen, params = _seen(tx, column, run_ids)
+            returning = '"id", "course_id"' if table == "offering" else '"id"'
+            gone[table] = await tx.fetch(
+                f'UPDATE "{table}" SET "withdrawn" = ?, "withdrawn_at" = ?, '
+                f'"last_changed" = ? WHERE "source" = ? AND NOT "withdrawn" '
+                f'AND "id" NOT IN ({seen}) RETURNING {returning}',
+                [True, now, now, source, *params],
             )
-            await refresh_course_summary(tx, [row[0] for row in rows])
+        await refresh_course_summary(tx, [row[1] for row in gone["offering"]])
+    return len(gone["course"]), len(gone["offering"])

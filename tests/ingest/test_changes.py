@@ -97,3 +97,33 @@ async def test_changed_and_vanished_records_are_updated_and_withdrawn(
     assert await Course.filter(withdrawn=True).count() == 0
     assert await Offering.filter(withdrawn=True).count() == 0
     assert await Course.filter(withdrawn_at__isnull=False).count() == 0
+
+
+@pytest.mark.asyncio
+async def test_after_run_hook_is_told_what_changed(
+    migrated: str, start_simulator: StartSimulator
+) -> None:
+    from app.ingest import hooks
+
+    seen: list[tuple[hooks.RunChanges, list[int]]] = []
+
+    async def hook(changes: hooks.RunChanges) -> None:
+        seen.append((changes, await changes.changed_course_ids()))
+
+    async def broken(changes: hooks.RunChanges) -> None:
+        raise RuntimeError("a failing hook never fails the run")
+
+    hooks.after_run(hook)
+    hooks.after_run(broken)
+    try:
+        sim = await start_simulator(courses=50, seed=SEED)
+        first = await run_sync(source(sim))
+        again = await run_sync(source(sim), full=True)
+    finally:
+        hooks.remove(hook)
+        hooks.remove(broken)
+
+    assert first.status == again.status == "succeeded"
+    (one, one_ids), (two, two_ids) = seen
+    assert (one.run_id, one.changed_courses, len(one_ids)) == (first.run_id, 50, 50)
+    assert (two.changed_courses, two_ids) == (0, [])
