@@ -11,7 +11,7 @@ import strawberry
 from strawberry import relay
 
 from app.credits import Check as EngineCheck
-from app.credits import Plan, evaluate, plan
+from app.credits import Evaluation, Plan, evaluate, plan
 from app.graphql.catalogue.loaders import PathwayById
 from app.graphql.catalogue.pathways import Pathway
 from app.graphql.learners.explanation import Eligibility, Gap
@@ -19,6 +19,7 @@ from app.graphql.learners.permissions import Info
 from app.graphql.learners.records import learner_record
 from app.graphql.learners.target import AwardTarget, target_of
 from app.learners.catalogue import upcoming_courses
+from app.learners.targets import Target
 
 if TYPE_CHECKING:
     from app.graphql.learners.learner import Learner
@@ -34,8 +35,14 @@ async def resolve_eligibility(
     as_of: date | None = None,
 ) -> Eligibility:
     target = await target_of(award, policy)
+    return Eligibility.of(await _evaluate(info, root, target, as_of))
+
+
+async def _evaluate(
+    info: Info, root: LearnerRef, target: Target, as_of: date | None
+) -> Evaluation:
     record = await learner_record(info, root.row)
-    result = evaluate(
+    return evaluate(
         record.credits,
         record.learner,
         target.tree,
@@ -43,7 +50,6 @@ async def resolve_eligibility(
         target.policy,
         as_of or date.today(),
     )
-    return Eligibility.of(result)
 
 
 def _course_checks(check: EngineCheck) -> list[EngineCheck]:
@@ -70,15 +76,7 @@ async def resolve_pathway_progress(
     as_of: date | None = None,
 ) -> PathwayProgress:
     target = await target_of(AwardTarget(pathway=pathway), None)
-    record = await learner_record(info, root.row)
-    result = evaluate(
-        record.credits,
-        record.learner,
-        target.tree,
-        target.award_code,
-        target.policy,
-        as_of or date.today(),
-    )
+    result = await _evaluate(info, root, target, as_of)
     courses = _course_checks(result.checks)
     row = await info.context.loader(PathwayById).load(target.pathway_id)
     return PathwayProgress(
