@@ -15,10 +15,8 @@ from strawberry import relay
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
-    QueryDepthLimiter,
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
@@ -29,7 +27,7 @@ from app.graphql.errors import ErrorCodes, NotFound, log_errors
 from app.graphql.jobs.schema import JobsMutation, JobsQuery
 from app.graphql.learners.mutations.mutation import LearnerMutation
 from app.graphql.learners.queries import LearnerQuery
-from app.graphql.limits import cost_rule
+from app.graphql.limits import validation_rules
 from app.settings import Settings, get_settings
 
 
@@ -54,11 +52,11 @@ class CredgraphSchema(strawberry.Schema):
 
 def build_schema(settings: Settings) -> strawberry.Schema:
     limits = settings.limits
+    rules = validation_rules(limits)
     extensions: list = [
         lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
-        lambda: QueryDepthLimiter(max_depth=limits.max_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
-        lambda: AddValidationRules([cost_rule(limits.max_cost, limits.max_first)]),
+        # depth, aliases, cost: rule classes made once (see validation_rules)
+        lambda: AddValidationRules(rules),
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
         ErrorCodes,
