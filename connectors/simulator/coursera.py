@@ -82,6 +82,11 @@ class Catalogue:
         self.partners: dict[str, Item] = {}
         self.instructors: dict[str, Item] = {}
         self._listing: Listing | None = None
+        self._live: list[Item] | None = None
+        state.on_change(self._forget)
+
+    def _forget(self) -> None:
+        self._live = None
 
     @property
     def listing(self) -> Listing:
@@ -112,7 +117,9 @@ class Catalogue:
         return element
 
     def page(self, start: int, limit: int, includes: set[str]) -> bytes:
-        items = [e.item for e in self.listing.live()]
+        if self._live is None:  # once per generation, not once per page
+            self._live = [e.item for e in self.listing.live()]
+        items = self._live
         chunk = items[start : start + limit]
         paging: dict[str, Any] = {"total": len(items)}
         if start + limit < len(items):

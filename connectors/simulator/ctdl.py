@@ -247,6 +247,7 @@ class Registry:
         self.state = state
         self.changed_at = PUBLISHED
         self._listing: Listing | None = None
+        self._cache: dict[tuple[Any, ...], Any] = {}
         state.on_change(self._touch)
 
     @property
@@ -270,6 +271,21 @@ class Registry:
 
     def _touch(self) -> None:
         self.changed_at = datetime.now(UTC).isoformat()
+        self._cache.clear()
+
+    def cached(self, key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
+        """Listings, events and the CTID index, built once per generation."""
+        if key not in self._cache:
+            self._cache[key] = build()
+        return self._cache[key]
+
+    def by_ctid(self, include_deleted: bool) -> dict[str, Item]:
+        return self.cached(
+            ("by_ctid", include_deleted),
+            lambda: {
+                e["envelope_ceterms_ctid"]: e for e in self.envelopes(include_deleted)
+            },
+        )
 
     def _envelope(self, i: int, node: Item) -> Item:
         resource_ctid = str(node.get("ceterms:ctid", "")).lower()
@@ -309,6 +325,11 @@ class Registry:
         return envelope
 
     def envelopes(self, include_deleted: bool) -> list[Item]:
+        return self.cached(
+            ("envelopes", include_deleted), lambda: self._envelopes(include_deleted)
+        )
+
+    def _envelopes(self, include_deleted: bool) -> list[Item]:
         out = []
         for entry in self.listing.entries():
             if entry.fate == "drop":
@@ -319,6 +340,9 @@ class Registry:
         return out
 
     def events(self, after: datetime | None) -> list[Item]:
+        return self.cached(("events", after), lambda: self._events(after))
+
+    def _events(self, after: datetime | None) -> list[Item]:
         out = []
         for entry in self.listing.entries():
             resource_ctid = entry.item["envelope_ceterms_ctid"]
@@ -406,14 +430,14 @@ def _handlers(registry: Registry) -> dict[str, Callable[[web.Request], Any]]:
             return refused
         wanted = request.match_info["ctid"].lower()
         include = request.query.get("include_deleted") == "true"
-        for envelope in registry.envelopes(include):
-            if envelope["envelope_ceterms_ctid"] == wanted:
-                return await respond(
-                    request,
-                    provider=PROVIDER,
-                    page=None,
-                    body=lambda e=envelope: json.dumps(e, ensure_ascii=False).encode(),
-                )
+        envelope = registry.by_ctid(include).get(wanted)
+        if envelope is not None:
+            return await respond(
+                request,
+                provider=PROVIDER,
+                page=None,
+                body=lambda: json.dumps(envelope, ensure_ascii=False).encode(),
+            )
         return web.json_response({"errors": ["Couldn't find Envelope"]}, status=404)
 
     return {"envelopes": envelopes, "events": events, "one": one}

@@ -106,9 +106,7 @@ def generated_course(index: int, seed: int) -> Item:
     runs = []
     starts = [course.start] + (
         # A year earlier by days: replace(year=…) fails on 29 February.
-        [course.start - timedelta(days=364)]
-        if course.start and index % 3 == 0
-        else []
+        [course.start - timedelta(days=364)] if course.start and index % 3 == 0 else []
     )
     for n, start in enumerate(starts):
         year = start.year if start else course.year
@@ -182,10 +180,28 @@ class EdxData:
             self.programs = self._listing(
                 max(1, size // 5), lambda j: self._program(j), 1_000_000
             )
+        # (listing, deleted, since) -> items: one filtering per listing, not
+        # one per page (a 50,000-course crawl asks for 500 pages).
+        self._items: dict[tuple[str, bool, str | None], list[Item]] = {}
         state.on_change(self._touch)
 
     def _touch(self) -> None:
         self.changed_at = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+        self._items.clear()
+
+    def items(self, listing: str, deleted: bool, since: str | None) -> list[Item]:
+        key = (listing, deleted, since)
+        if key not in self._items:
+            if listing == "courses":
+                found = [e.item for e in self.courses.live()]
+            elif deleted:
+                found = [self.deleted(e) for e in self.programs.dropped()]
+            else:
+                found = [e.item for e in self.programs.live()]
+            if since:
+                found = [i for i in found if _after(_modified(i), since)]
+            self._items[key] = found
+        return self._items[key]
 
     def _listing(self, size: int, render: Callable[[int], Item], salt: int) -> Listing:
         return Listing(
@@ -307,14 +323,8 @@ def _handler(feed: EdxData, listing: str) -> Callable[[web.Request], Any]:
             return web.json_response(
                 {"detail": "bad page, page_size or timestamp"}, status=400
             )
-        if listing == "courses":
-            entries = feed.courses.live()
-            items = [e.item for e in entries]
-        elif request.query.get("status") == "deleted":
-            items = [feed.deleted(e) for e in feed.programs.dropped()]
-        else:
-            items = [e.item for e in feed.programs.live()]
-        items = [i for i in items if _after(_modified(i), since)]
+        deleted = listing == "programs" and request.query.get("status") == "deleted"
+        items = feed.items(listing, deleted, since)
         if page < 1 or (page > 1 and (page - 1) * size >= len(items)):
             return web.json_response({"detail": "Invalid page."}, status=404)
         etag = f'"{feed.state.version(PROVIDER)}-{listing}-{request.query_string}"'
