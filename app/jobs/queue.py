@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from app.db.models.sync import SyncRun
@@ -44,11 +44,33 @@ async def enqueue(
     )
 
 
+# A started job's worker refreshes heartbeat_at every HEARTBEAT_S; a job
+# silent for STALE_AFTER_S lost its worker (killed, machine gone).
+HEARTBEAT_S = 30.0
+STALE_AFTER_S = 300.0
+
+
+async def fail_stale(now: datetime | None = None) -> int:
+    """Started jobs whose worker stopped beating: failed, so their source can
+    be claimed again (the sync engine resumes from the last committed page)."""
+    now = now or datetime.now(UTC)
+    return await SyncRun.filter(
+        status=STARTED, heartbeat_at__lt=now - timedelta(seconds=STALE_AFTER_S)
+    ).update(status="failed", finished_at=now, error="the worker stopped")
+
+
+async def heartbeat(job: SyncRun) -> None:
+    await SyncRun.filter(id=job.id, status=STARTED).update(
+        heartbeat_at=datetime.now(UTC)
+    )
+
+
 async def claim_next(worker: str) -> SyncRun | None:
     """The oldest queued job of a source no other job is running, now ours.
 
     The claim is one conditional UPDATE: of two workers racing for a job,
     exactly one sees a row updated."""
+    await fail_stale()
     busy = set(await SyncRun.filter(status=STARTED).values_list("source", flat=True))
     candidates = await SyncRun.filter(status=QUEUED).order_by("id").limit(20)
     for job in candidates:

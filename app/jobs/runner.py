@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime
 from pathlib import Path
@@ -9,10 +10,16 @@ from pathlib import Path
 from app.db.models.sync import SyncRun
 from app.ingest import SyncOutcome, run_sync
 from app.ingest.sources import SourcesError
-from app.jobs.queue import requeue
+from app.jobs.queue import HEARTBEAT_S, heartbeat, requeue
 from app.jobs.sources import find_source
 
 log = logging.getLogger("credgraph.worker")
+
+
+async def _beat(job: SyncRun) -> None:
+    while True:
+        await asyncio.sleep(HEARTBEAT_S)
+        await heartbeat(job)
 
 
 async def _finish(job: SyncRun, status: str, **values: object) -> None:
@@ -43,12 +50,15 @@ async def execute(job: SyncRun, connectors_file: Path) -> str:
     except SourcesError as exc:
         await _finish(job, "failed", error=str(exc))
         return "failed"
+    beating = asyncio.create_task(_beat(job))
     try:
         outcome = await run_sync(config, full=job.full)
     except Exception as exc:  # a job must end with a status, whatever failed
         log.exception("job %d (%s) crashed", job.id, job.source)
         await _finish(job, "failed", error=f"{type(exc).__name__}: {exc}")
         return "failed"
+    finally:
+        beating.cancel()
     if outcome.status == "locked":
         await requeue(job, outcome.error or "source locked by another run")
         return "queued"

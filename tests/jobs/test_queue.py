@@ -111,3 +111,20 @@ async def test_schedule_queues_a_source_when_due(db: str, tmp_path: Path) -> Non
         queued_at=datetime.now(UTC) - timedelta(hours=7)
     )
     assert len(await queue_due(entries, path)) == 1
+
+
+@pytest.mark.asyncio
+async def test_a_job_whose_worker_stopped_is_failed_and_its_source_freed(
+    db: str,
+) -> None:
+    await enqueue("swayam", "swayam", "test")
+    job = await claim_next("w1")
+    assert job is not None
+    await SyncRun.filter(id=job.id).update(
+        heartbeat_at=datetime.now(UTC) - timedelta(minutes=10)
+    )
+    await enqueue("swayam", "swayam", "test")
+    again = await claim_next("w2")
+    assert again is not None and again.id != job.id
+    stale = await SyncRun.get(id=job.id)
+    assert (stale.status, stale.error) == ("failed", "the worker stopped")
