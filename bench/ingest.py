@@ -147,8 +147,11 @@ async def _floor(url: str, db_url: str) -> dict[str, Any]:
     import app.ingest.upsert as upsert
 
     providers, courses, offerings = await _rows(url)
+    from datetime import UTC, datetime
+
+    now = datetime.now(UTC)
     provider_rows = [
-        (p.slug, p.name, p.kind, p.country, p.url, p.abc_registered, p.swayam, "x", "x")
+        (p.slug, p.name, p.kind, p.country, p.url, p.abc_registered, p.swayam, now, now)
         for p in providers
     ]
     provider_sql = (
@@ -280,12 +283,14 @@ def _rate(result: dict[str, Any]) -> float:
     return result["courses"] / result["seconds"] if result["seconds"] else 0.0
 
 
-def run(courses: int) -> dict[str, Any]:
+def run(courses: int, only: str | None = None) -> dict[str, Any]:
     figures: dict[str, Any] = {"courses": courses, "cpus": os.cpu_count()}
     figures["load_avg_before"] = round(os.getloadavg()[0], 2)
     backends = ["sqlite"] + (
         ["postgres"] if os.environ.get("TEST_POSTGRES_URL") else []
     )
+    if only:
+        backends = [b for b in backends if b == only]
     with tempfile.TemporaryDirectory(prefix="credgraph-bench-") as tmp:
         workdir = Path(tmp)
         small = Simulator(min(10_000, courses))
@@ -309,9 +314,8 @@ def run(courses: int) -> dict[str, Any]:
                 figures[f"{prefix}floor_per_s"] = round(_rate(floor))
                 figures[f"{prefix}first_sync_per_s"] = round(_rate(first))
                 figures[f"{prefix}resync_per_s"] = round(_rate(again))
-                if backend == "sqlite":
-                    figures["peak_rss_mb"] = round(first["rss_mb"], 1)
-                    figures["peak_rss_mb_resync"] = round(again["rss_mb"], 1)
+                figures[f"{prefix}peak_rss_mb"] = round(first["rss_mb"], 1)
+                figures[f"{prefix}peak_rss_mb_resync"] = round(again["rss_mb"], 1)
         finally:
             sim.close()
     figures["load_avg_after"] = round(os.getloadavg()[0], 2)
@@ -342,10 +346,14 @@ def report(f: dict[str, Any]) -> str:
             f"  {name} unchanged re-sync       {again:>8,} courses/s "
             f"({again / f['ceiling_per_s']:.2f}x ceiling)",
         ]
-    lines.append(
-        f"  peak RSS of the syncing process: {f['peak_rss_mb_10k']} MB at 10k, "
-        f"{f['peak_rss_mb']} MB at {n // 1000}k (re-sync {f['peak_rss_mb_resync']} MB)"
-    )
+    for prefix, name in (("", "SQLite"), ("pg_", "PostgreSQL")):
+        if f"{prefix}peak_rss_mb" in f:
+            lines.append(
+                f"  peak RSS of the syncing process ({name}): "
+                f"{f[f'{prefix}peak_rss_mb']} MB at {n // 1000}k, re-sync "
+                f"{f[f'{prefix}peak_rss_mb_resync']} MB; SQLite at 10k: "
+                f"{f['peak_rss_mb_10k']} MB"
+            )
     return "\n".join(lines)
 
 
@@ -353,6 +361,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--courses", type=int, default=50_000)
     parser.add_argument("--json", action="store_true", help="one JSON object")
+    parser.add_argument(
+        "--only", choices=("sqlite", "postgres"), help="measure one backend"
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
@@ -360,7 +371,7 @@ def main() -> None:
     if args.child:
         _child(args)
         return
-    figures = run(args.courses)
+    figures = run(args.courses, args.only)
     print(json.dumps(figures) if args.json else report(figures))
 
 

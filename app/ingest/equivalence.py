@@ -303,7 +303,7 @@ async def split(course_id: int, actor: str, note: str | None = None) -> int:
 
 async def _after_sync(changes: hooks.RunChanges) -> None:
     if changes.status == "succeeded" and (
-        changes.changed_course_ids or changes.withdrawn_courses
+        changes.changed_courses or changes.withdrawn_courses
     ):
         await match_all()
 

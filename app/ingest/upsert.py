@@ -26,6 +26,17 @@ from app.ingest.keys import clip, storage_key
 from app.ingest.tally import Tally
 from connectors.records import CourseRecord, OfferingRecord, ProviderRecord
 
+# The Provenance mixin's columns, last in every ingested row.
+PROVENANCE_COLUMNS = (
+    "source",
+    "source_url",
+    "content_hash",
+    "raw_payload",
+    "first_seen",
+    "last_changed",
+    "withdrawn",
+    "withdrawn_at",
+)
 COURSE_COLUMNS = (
     "provider_id",
     "external_id",
@@ -51,15 +62,7 @@ COURSE_COLUMNS = (
     "coordinator",
     "has_certificate",
     "identifiers",
-    "source",
-    "source_url",
-    "content_hash",
-    "raw_payload",
-    "first_seen",
-    "last_changed",
-    "withdrawn",
-    "withdrawn_at",
-)
+) + PROVENANCE_COLUMNS
 OFFERING_COLUMNS = (
     "provider_id",
     "external_id",
@@ -75,15 +78,7 @@ OFFERING_COLUMNS = (
     "status",
     "url",
     "has_exam",
-    "source",
-    "source_url",
-    "content_hash",
-    "raw_payload",
-    "first_seen",
-    "last_changed",
-    "withdrawn",
-    "withdrawn_at",
-)
+) + PROVENANCE_COLUMNS
 # Never overwritten by a later sync: the key, and when the row was first seen.
 _KEPT = frozenset({"provider_id", "external_id", "first_seen"})
 

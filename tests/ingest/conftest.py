@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from pathlib import Path
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import pytest
@@ -20,6 +19,11 @@ from app.db.connection import open_database
 from app.db.migrate import apply_migrations
 from connectors.base import SourceConfig
 from connectors.simulator import SimConfig, Simulator
+from tests.connectors.conftest import (  # noqa: F401  (shared fixtures)
+    StartSimulator,
+    start_simulator,
+    swayam_sample,
+)
 
 # Retries in milliseconds: the same behaviour as production, a fast suite.
 FAST_OPTIONS = {
@@ -31,19 +35,9 @@ FAST_OPTIONS = {
     "retry_after_max_s": 0.05,
 }
 
-StartSimulator = Callable[..., Awaitable[Simulator]]
-
 
 def source(sim: Simulator, **options: Any) -> SourceConfig:
     return SourceConfig("swayam", "swayam", sim.url, {**FAST_OPTIONS, **options})
-
-
-@pytest.fixture
-def swayam_sample(shared_samples: Path) -> Path:
-    path = shared_samples / "swayam" / "sih2020_swayam_courseList_edges_2020.json"
-    if not path.is_file():
-        pytest.skip(f"SWAYAM sample not found at {path}")
-    return path
 
 
 @pytest.fixture
@@ -57,21 +51,6 @@ async def migrated(migrated_url: str) -> AsyncIterator[str]:
     """The migrated database, open in this test's context; yields its URL."""
     async with open_database(migrated_url):
         yield migrated_url
-
-
-@pytest_asyncio.fixture
-async def start_simulator() -> AsyncIterator[StartSimulator]:
-    started: list[Simulator] = []
-
-    async def start(**config: Any) -> Simulator:
-        sim = Simulator(SimConfig(**config))
-        await sim.start()
-        started.append(sim)
-        return sim
-
-    yield start
-    for sim in started:
-        await sim.stop()
 
 
 class SimulatorThread:

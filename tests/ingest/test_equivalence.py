@@ -20,6 +20,9 @@ from app.ingest.equivalence import (
 )
 from connectors.base import SourceConfig
 from connectors.simulator import Simulator
+from connectors.simulator import coursera as simulated_coursera
+from connectors.simulator import edx as simulated_edx
+from connectors.simulator import nptel as simulated_nptel
 from tests.ingest.conftest import FAST_OPTIONS, StartSimulator, source
 
 
@@ -31,25 +34,15 @@ def rematch_after_sync() -> Iterator[None]:
 
 
 def nptel(sim: Simulator) -> SourceConfig:
-    return SourceConfig(
-        "nptel",
-        "nptel",
-        None,
-        {**FAST_OPTIONS, "file": sim.url + "/nptel/noc-courses.csv"},
-    )
+    return simulated_nptel.source_config(sim.url, kind="csv", **FAST_OPTIONS)
 
 
 def edx(sim: Simulator) -> SourceConfig:
-    options: dict[str, Any] = {
-        **FAST_OPTIONS,
-        "token_url": sim.url + "/oauth2/access_token",
-        "client_id": "sim-client",
-    }
-    return SourceConfig("edx", "edx", sim.url, options, {"client_secret": "sim-secret"})
+    return simulated_edx.source_config(sim.url, **FAST_OPTIONS)
 
 
 def coursera(sim: Simulator) -> SourceConfig:
-    return SourceConfig("coursera", "coursera", sim.url, {**FAST_OPTIONS, "limit": 100})
+    return simulated_coursera.source_config(sim.url, **FAST_OPTIONS, limit=100)
 
 
 async def groups() -> dict[int, list[dict[str, Any]]]:
