@@ -18,6 +18,7 @@ from typing import Any
 
 from aiohttp import web
 
+from connectors.base import SourceConfig
 from connectors.simulator import data
 from connectors.simulator._feed import Item, Listing
 from connectors.simulator.server import SimState, respond
@@ -170,3 +171,8 @@ def _handler(catalogue: Catalogue) -> Callable[[web.Request], Any]:
 
 def register(app: web.Application, state: SimState) -> None:
     app.router.add_get(PATH, _handler(Catalogue(state)))
+
+
+def source_config(sim_url: str, name: str = PROVIDER, **options: Any) -> SourceConfig:
+    """The source that points the Coursera connector at this simulator."""
+    return SourceConfig(name, "coursera", sim_url, options)

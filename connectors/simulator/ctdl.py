@@ -34,6 +34,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
+from connectors.base import SourceConfig
 from connectors.simulator import data
 from connectors.simulator._feed import Entry, Item, Listing
 from connectors.simulator.server import SimState, respond
@@ -449,3 +450,8 @@ def register(app: web.Application, state: SimState) -> None:
     app.router.add_get("/{community}/envelopes", handlers["envelopes"])
     app.router.add_get("/{community}/envelopes/events", handlers["events"])
     app.router.add_get("/{community}/envelopes/{ctid}", handlers["one"])
+
+
+def source_config(sim_url: str, name: str = PROVIDER, **options: Any) -> SourceConfig:
+    """The source that points the CTDL connector at this simulator (bench, demo)."""
+    return SourceConfig(name, "ctdl", sim_url, options, {"api_key": API_KEY})

@@ -29,6 +29,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
+from connectors.base import SourceConfig
 from connectors.simulator import data
 from connectors.simulator._feed import Entry, Item, Listing
 from connectors.simulator.server import SimState, respond
@@ -358,3 +359,14 @@ def register(app: web.Application, state: SimState) -> None:
     app.router.add_post(TOKEN_PATH, _token)
     app.router.add_get("/api/v1/courses/", _handler(feed, "courses"))
     app.router.add_get("/api/v1/programs/", _handler(feed, "programs"))
+
+
+def source_config(sim_url: str, name: str = PROVIDER, **options: Any) -> SourceConfig:
+    """The source that points the edX connector at this simulator (bench, demo)."""
+    return SourceConfig(
+        name,
+        "edx",
+        sim_url,
+        {"token_url": sim_url + TOKEN_PATH, "client_id": CLIENT_ID, **options},
+        {"client_secret": CLIENT_SECRET},
+    )

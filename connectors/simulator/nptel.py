@@ -24,6 +24,7 @@ from typing import Any
 
 from aiohttp import web
 
+from connectors.base import SourceConfig
 from connectors.simulator import data
 from connectors.simulator._feed import Item, Listing
 from connectors.simulator.server import SimState, respond
@@ -173,3 +174,11 @@ def register(app: web.Application, state: SimState) -> None:
     course_list = CourseList(state)
     app.router.add_get("/nptel/noc-courses.csv", _handler(course_list, "csv"))
     app.router.add_get("/nptel/noc-courses.xlsx", _handler(course_list, "xlsx"))
+
+
+def source_config(
+    sim_url: str, name: str = PROVIDER, kind: str = "xlsx", **options: Any
+) -> SourceConfig:
+    """The source that points the NPTEL connector at this simulator's list."""
+    url = f"{sim_url}/nptel/noc-courses.{kind}"
+    return SourceConfig(name, "nptel", None, {"file": url, **options})
