@@ -524,3 +524,25 @@ async def test_mutations(
             field = field.format(pathway=ids.pathway, programme=ids.programme)
         body = await gql(client, f"mutation {{ {field} }}", as_=ROLES[role])
         assert _outcome(body, mutation) == outcomes[role], (mutation, body)
+
+
+ME = rule(
+    anonymous=UA,
+    self=OK,
+    other_learner=OK,
+    home_admin=FB,
+    away_admin=FB,
+    platform=FB,
+    connector=FB,
+)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("role", list(ROLES))
+async def test_me_is_for_learners(
+    client: httpx.AsyncClient, world: World, role: str
+) -> None:
+    body = await gql(client, "{ me { apaarId } }", as_=ROLES[role])
+    assert _outcome(body, "me") == ME[role], body
+    if ME[role] == OK:
+        assert body["data"]["me"]["apaarId"] == ROLES[role][1]  # type: ignore[index]
