@@ -261,7 +261,7 @@ def _cap_rows(model: _Model, node: Node, items: Sequence[Item], y: dict) -> None
             rows[key][col] -= node.limit * w
     for coefs in rows.values():
         if any(v > 0 for v in coefs.values()):
-            model.row(coefs, -_INF, 1e-9)
+            model.row(coefs, -_INF, 0.0)
 
 
 def _direct(

@@ -122,9 +122,8 @@ def select(
     policy: Policy,
     as_of: date,
     cost,  # noqa: ANN001 - (course) -> float, the objective (hours when by weeks)
-    by_end: bool = False,
-) -> list[Kind]:
-    """The kinds of candidate the exact program needs, each cut to what it can use."""
+) -> Catalogue:
+    """The usable catalogue, grouped by kind (cut it with `Catalogue.cut`)."""
     needs = _needs(tree, before, held, assigned)
     refs = {n.ref for n in walk(tree) if n.type == "course"}
     recognised = set(policy.get("R-ABC-REG", "recognised"))
@@ -151,10 +150,62 @@ def select(
         profile = profiles.get(raw)
         if profile is None:
             profile = profiles[raw] = _profile(to_credit(course), pk, needs)
-        end = course.end_week(as_of) if by_end else 0.0
-        key = (profile, pk, group_of(course.start), course.credits, raw[-1], end)
+        key = (profile, pk, group_of(course.start), course.credits, raw[-1])
         kinds[key].append(course)
-    return _cut(kinds, needs, cost)
+    for courses in kinds.values():
+        courses.sort(key=lambda c: (cost(c), c.id))
+    return Catalogue(dict(kinds), needs, cost, as_of)
+
+
+@dataclass
+class Catalogue:
+    """Usable courses grouped by kind, each kind cheapest first."""
+
+    kinds: dict[tuple, list]
+    needs: _Needs
+    cost: object  # (course) -> float
+    as_of: date
+
+    def ends(self) -> list[float]:
+        """Every week a usable course ends, sorted."""
+        return sorted({c.end_week(self.as_of) for v in self.kinds.values() for c in v})
+
+    def cut(
+        self,
+        *,
+        helpers: bool = True,
+        upper: float | None = None,
+        max_end: float | None = None,
+    ) -> list[Kind]:
+        """The kinds the exact program needs. `upper`: the cost of a known plan (an
+        optimal plan takes from each kind a prefix costing no more); `max_end`: the
+        end week of a known plan (the weeks objective never ends later)."""
+        kinds = self.kinds
+        if max_end is not None:
+            cut = {}
+            for key, courses in kinds.items():
+                early = [c for c in courses if c.end_week(self.as_of) <= max_end + 1e-9]
+                if early:
+                    cut[key] = early
+            kinds = cut
+        if upper is not None:
+            kinds = {
+                k: v
+                for k, v in (
+                    (k, _within(v, upper, self.cost)) for k, v in kinds.items()
+                )
+                if v
+            }
+        return _cut(kinds, self.needs, self.cost, helpers)
+
+
+def _within(courses: list, upper: float, cost) -> list:  # noqa: ANN001
+    total = 0.0
+    for n, course in enumerate(courses):
+        total += cost(course)
+        if total > upper + 1e-6:
+            return courses[:n]
+    return courses
 
 
 def _profile(credit: Credit, pk: str, needs: _Needs) -> tuple:
@@ -181,13 +232,13 @@ def _any(profile: tuple, needs: _Needs, test) -> bool:  # noqa: ANN001
     )
 
 
-def _cut(kinds: dict, needs: _Needs, cost) -> list[Kind]:  # noqa: ANN001
-    useful, helpers = [], []
+def _cut(kinds: dict, needs: _Needs, cost, helpers: bool = True) -> list[Kind]:  # noqa: ANN001
+    useful, helper_kinds = [], []
     for key, courses in kinds.items():
         if any(fills for fills, _ in key[0]):
             useful.append((key, courses))
         elif _any(key[0], needs, _helps):
-            helpers.append((key, courses))
+            helper_kinds.append((key, courses))
     if not useful:
         return []
     # At most this many useful courses in a minimal plan: each closes some gap.
@@ -212,12 +263,13 @@ def _cut(kinds: dict, needs: _Needs, cost) -> list[Kind]:  # noqa: ANN001
                     else math.ceil(short / unit - 1e-9)
                 )
         keep = need + 1
-        if strained and _any(profile, needs, _helps):
+        if helpers and strained and _any(profile, needs, _helps):
             keep += _helpers_needed(picks, ratio, credits)
         out.append(_kind(key, courses, keep, cost))
-    if strained:
-        for key, courses in helpers:
-            out.append(_kind(key, courses, _helpers_needed(picks, ratio, key[3]), cost))
+    for key, courses in helper_kinds:
+        if strained:
+            keep = _helpers_needed(picks, ratio, key[3]) if helpers else 1
+            out.append(_kind(key, courses, keep, cost))
     return out
 
 
@@ -245,7 +297,7 @@ def _ratio(node: Node) -> float:
 
 
 def _kind(key: tuple, courses: list, keep: int, cost) -> Kind:  # noqa: ANN001
-    ranked = sorted(courses, key=lambda c: (cost(c), c.id))[:keep]
-    _, pk, group, _, _, end = key
-    item = Item(to_credit(ranked[0]), pk, tuple(cost(c) for c in ranked), group, end)
+    ranked = courses[:keep]  # sorted cheapest first when grouped
+    _, pk, group, _, _ = key
+    item = Item(to_credit(ranked[0]), pk, tuple(cost(c) for c in ranked), group)
     return Kind(item, ranked)

@@ -14,8 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-import numpy as np
-
 from app.credits.admissibility import check_credits
 from app.credits.allocation import allocate, build_program
 from app.credits.candidates import leaves, select, to_credit
@@ -104,7 +102,8 @@ def plan(
     gaps = [_gap(m) for m in missing(before)]
     if before.met:
         return Plan(True, minimise, gaps=[])
-    kinds = select(
+    objective = "hours" if minimise == "weeks" else minimise
+    grouped = select(
         catalogue,
         tree,
         before,
@@ -113,12 +112,26 @@ def plan(
         learner.home_institution,
         policy,
         as_of,
-        lambda c: c.hours if minimise == "weeks" else _cost(c, minimise, as_of),
-        by_end=minimise == "weeks",
+        lambda c: _cost(c, objective, as_of),
     )
+    max_end = None
+    if minimise == "weeks":
+        # the earliest week by which some plan can be done (feasibility only grows
+        # with the week), then the fewest hours among courses ending by then
+        max_end = _earliest_end(tree, held, grouped, learner, policy)
+    # A first plan without helper courses bounds the optimum: no optimal plan takes
+    # from a kind more than that plan costs, which cuts the exact program down.
+    kinds = grouped.cut(helpers=False, max_end=max_end)
+    counts = _solve(tree, held + [k.item for k in kinds], learner, policy)
+    if counts is not None:
+        first = [c for _, c in _expand(held, kinds, counts)[1]]
+        upper = sum(_cost(c, objective, as_of) for c in first)
+        kinds = grouped.cut(upper=upper, max_end=max_end)
+    else:
+        kinds = grouped.cut(max_end=max_end)
     candidates = sum(len(k.courses) for k in kinds)
     items = held + [k.item for k in kinds]
-    counts = _solve(tree, items, learner, policy, minimise)
+    counts = _solve(tree, items, learner, policy)
     if counts is None:
         unmet = _unmet(tree, items, learner, policy)
         return Plan(False, minimise, gaps=gaps, unmet=unmet, candidates=candidates)
@@ -162,32 +175,53 @@ def _expand(
 
 
 def _solve(
-    tree: Node, items: list[Item], learner: Learner, policy: Policy, minimise: str
+    tree: Node, items: list[Item], learner: Learner, policy: Policy
 ) -> dict[tuple[int, str], int] | None:
+    """The cheapest counts of candidates that close every gap (None: impossible)."""
     program = build_program(
         tree, items, learner, policy, allow_gaps=False, count_held=False
     )
-    model = program.model
     for (i, _cat), col in program.y.items():
         if items[i].costs:
             # ties go to fewer courses, so a free course is never added for nothing
-            model.cost[col] += _PER_COURSE
-    if minimise == "weeks":
-        # lexicographic: the week the last course ends, then the fewest hours (the
-        # items' costs); T's weight exceeds any total of hours
-        weight = sum(sum(it.costs) for it in items) + 1.0
-        t = model.var(0, np.inf, False, weight)
-        for i, item in enumerate(items):
-            if not item.costs:
-                continue
-            used = model.var(0, 1, True)  # 1 when any course of this kind is taken
-            cols = [program.y[(i, cat)] for cat in item.options]
-            row = {used: float(item.count)}
-            row.update({col: -1.0 for col in cols})
-            model.row(row, 0.0, np.inf)
-            model.row({t: 1.0, used: -item.end}, 0.0, np.inf)
-    x = model.solve()
+            program.model.cost[col] += _PER_COURSE
+    x = program.model.solve()
     return None if x is None else program.counts(x)
+
+
+def _feasible(tree: Node, items: list[Item], learner: Learner, policy: Policy) -> bool:
+    program = build_program(
+        tree,
+        items,
+        learner,
+        policy,
+        allow_gaps=False,
+        count_held=False,
+        free_candidates=True,
+    )
+    return program.model.solve() is not None
+
+
+def _earliest_end(
+    tree: Node, held: list[Item], grouped, learner: Learner, policy: Policy
+) -> float | None:  # noqa: ANN001
+    """Binary search over the weeks courses end: the first by which a plan exists."""
+    ends = grouped.ends()
+
+    def ok(week: float) -> bool:
+        kinds = grouped.cut(max_end=week)
+        return _feasible(tree, held + [k.item for k in kinds], learner, policy)
+
+    if not ends or not ok(ends[-1]):
+        return None
+    lo, hi = 0, len(ends) - 1
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if ok(ends[mid]):
+            hi = mid
+        else:
+            lo = mid + 1
+    return ends[lo]
 
 
 def _unmet(

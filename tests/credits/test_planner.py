@@ -192,7 +192,7 @@ def test_pruning_keeps_the_optimum(held, catalogue, tree) -> None:
     pruned = plan(held, who, tree, "custom", pol, AS_OF, catalogue, "hours")
     original = candidates._cut
 
-    def keep_all(kinds, needs, cost):
+    def keep_all(kinds, needs, cost, helpers=True):
         return [
             candidates._kind(key, courses, len(courses), cost)
             for key, courses in kinds.items()
