@@ -184,3 +184,30 @@ async def test_statement_count_is_constant_in_first(
     assert counts[0] == counts[1], sql_counter.statements
     # the page, providers, offerings, equivalence groups, pathways
     assert counts[1] <= 5, sql_counter.statements
+
+
+@pytest.mark.asyncio
+async def test_prefetched_page_equals_the_lazy_one(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Relations loaded ahead for the page (prefetch.py) answer exactly what
+    loading them field by field answers, fragments included."""
+    from app.graphql.catalogue import queries
+
+    await build_catalogue()
+    query = (
+        "fragment P on Course { provider { slug name } }"
+        " { courses(first: 50) { edges { node { title ...P"
+        " ... on Course { offerings { externalId start } }"
+        " equivalents { title } } } } }"
+    )
+    prefetched = await graphql(client, query)
+    assert "errors" not in prefetched
+    assert any(e["node"]["offerings"] for e in prefetched["data"]["courses"]["edges"])
+
+    async def no_prefetch(info, rows) -> None:  # noqa: ANN001
+        return None
+
+    monkeypatch.setattr(queries, "_prefetch_course_relations", no_prefetch)
+    lazy = await graphql(client, query + " ")  # another document: not cached
+    assert lazy == prefetched

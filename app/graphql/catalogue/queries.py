@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import strawberry
 from strawberry import relay
 from tortoise.queryset import QuerySet
@@ -19,9 +21,12 @@ from app.graphql.catalogue.loaders import (
     PATHWAY_FIELDS,
     PROGRAMME_FIELDS,
     PROVIDER_FIELDS,
+    OfferingsByCourse,
+    ProviderById,
 )
 from app.graphql.catalogue.ordering import CourseOrder, sort_keys
 from app.graphql.catalogue.pathways import Institution, Pathway, Programme
+from app.graphql.catalogue.prefetch import node_fields
 from app.graphql.catalogue.types import Course, Info, Provider, ProviderKind
 from app.graphql.connection import to_connection
 from app.graphql.errors import BadUserInput, NotFound
@@ -52,6 +57,21 @@ def _id_of(gid: relay.GlobalID, type_name: str, field: str) -> int:
     if gid.type_name != type_name or not gid.node_id.isdigit():
         raise BadUserInput(f"`{field}` is not a {type_name} id", field=field)
     return int(gid.node_id)
+
+
+async def _prefetch_course_relations(info: Info, rows: list[dict]) -> None:
+    """Provider and offerings of the page, when selected (prefetch.py)."""
+    wanted = node_fields(info.selected_fields[0].selections, ("edges", "node"))
+    loads = []
+    if "provider" in wanted:
+        loader = info.context.loader(ProviderById)
+        loads.append(loader.load_many({r["provider_id"] for r in rows}))
+    if "offerings" in wanted:
+        loads.append(
+            info.context.loader(OfferingsByCourse).load_many([r["id"] for r in rows])
+        )
+    if loads:
+        await asyncio.gather(*loads)
 
 
 @strawberry.type
@@ -99,6 +119,7 @@ class CatalogueQuery:
             fields=COURSE_FIELDS,
             tag=tag,
         )
+        await _prefetch_course_relations(info, page.rows)
         return to_connection(page, Course.from_row, CourseConnection, queryset=queryset)
 
     @strawberry.field(description="One course by its global ID.")

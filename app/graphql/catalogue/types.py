@@ -21,6 +21,7 @@ from app.graphql.catalogue.loaders import (
     PathwaysByCourse,
     ProviderById,
 )
+from app.graphql.catalogue.prefetch import loaded_or_load
 from app.graphql.context import Context
 from app.graphql.errors import NotFound
 
@@ -181,6 +182,10 @@ def next_first(offerings: list[Offering], today: date) -> list[Offering]:
     return sorted(offerings, key=key)
 
 
+def _offerings(rows: list[dict[str, Any]]) -> list[Offering]:
+    return next_first([Offering.from_row(r) for r in rows], date.today())
+
+
 @strawberry.type(description="A stable course of a provider; its runs are offerings.")
 class Course(RowNode, relay.Node):
     loader = CourseById
@@ -258,15 +263,18 @@ class Course(RowNode, relay.Node):
             equivalence_group_id=row["equivalence_group_id"],
         )
 
+    # Sync resolvers that may return an awaitable: see prefetch.py.
     @strawberry.field
-    async def provider(self, info: Info) -> Provider:
-        row = await info.context.loader(ProviderById).load(self.provider_id)
-        return Provider.from_row(row)
+    def provider(self, info: Info) -> Provider:
+        return loaded_or_load(  # type: ignore[return-value]
+            info.context, ProviderById, self.provider_id, Provider.from_row
+        )
 
     @strawberry.field(description="The course's runs, the next one first.")
-    async def offerings(self, info: Info) -> list[Offering]:
-        rows = await info.context.loader(OfferingsByCourse).load(self.id)
-        return next_first([Offering.from_row(r) for r in rows], date.today())
+    def offerings(self, info: Info) -> list[Offering]:
+        return loaded_or_load(  # type: ignore[return-value]
+            info.context, OfferingsByCourse, self.id, _offerings
+        )
 
     @strawberry.field(
         description="The same course offered through other providers (an NPTEL "
