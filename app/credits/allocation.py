@@ -139,12 +139,16 @@ def build_program(
     """
     model = _Model()
     y: dict[tuple[int, str], int] = {}
+    risky = [n for n in walk(tree) if n.type in ("max_share", "min_share", "min_score")]
     for i, item in enumerate(items):
         cols = []
         count = item.count
+        # a held credit that can only help every rule is always counted: fixing it
+        # lets the solver's presolve take it out of the search
+        low = 1 if not item.costs and _always_helps(item, risky) else 0
         for k, cat in enumerate(item.options):
             penalty = _ALT_PENALTY if k and count_held else 0.0
-            cols.append(model.var(0, count, True, penalty))
+            cols.append(model.var(low, count, True, penalty))
             y[(i, cat)] = cols[-1]
         if len(cols) > 1:
             model.row({c: 1.0 for c in cols}, -_INF, float(count))
@@ -230,6 +234,24 @@ def build_program(
             if items[i].cost is None:
                 model.cost[col] -= items[i].credit.credits
     return Program(model, y, gaps, gap_nodes, items)
+
+
+def _always_helps(item: Item, risky: list[Node]) -> bool:
+    """One category only, and counting it cannot hurt a cap, a share or a mean score."""
+    if len(item.options) > 1:
+        return False
+    cat = item.options[0]
+    for node in risky:
+        hit = matches(node.where, item, cat)
+        if node.type == "max_share" and hit:
+            return False
+        if node.type == "min_share" and not hit and matches(node.of, item, cat):
+            return False
+        if node.type == "min_score" and node.source == "credits" and hit:
+            scores = item.credit.scores
+            if scores is None or scores.percent < node.n:
+                return False
+    return True
 
 
 def _cost_rows(model: _Model, cols: list[int], costs: tuple[float, ...]) -> None:

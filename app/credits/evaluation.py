@@ -14,10 +14,11 @@ from datetime import date
 
 from app.credits.admissibility import check_credits
 from app.credits.allocation import Allocation, allocate
-from app.credits.measure import Item, Measure, items_for, matches, measure, missing
+from app.credits.dropped import explain_dropped
+from app.credits.measure import Item, Measure, items_for, matches, missing
 from app.credits.model import Credit, Exclusion, Learner, provider_kind
 from app.credits.policy import Policy
-from app.credits.requirements import Node, walk
+from app.credits.requirements import Node
 
 
 @dataclass
@@ -83,7 +84,7 @@ def evaluate(
     admitted = check_credits(credits, policy, as_of, award)
     items = items_for(admitted.admitted, learner)
     allocation = allocate(tree, items, learner, policy)
-    dropped = _dropped(tree, items, allocation, learner, policy)
+    dropped = explain_dropped(tree, items, allocation, learner, policy)
     excluded = admitted.excluded + dropped
     by_id = {c.id: c for c in credits}
     checks = _explain(allocation.measure, excluded, by_id, learner)
@@ -105,9 +106,11 @@ def evaluate(
 def _gap(m: Measure) -> Gap:
     node = m.node
     short = m.short
-    what = node.what or {"min_courses": "courses", "course": "course"}.get(
-        node.type, "credits"
-    )
+    what = node.what or {
+        "min_courses": "courses",
+        "course": "course",
+        "min_share": "share",
+    }.get(node.type, "credits")
     return Gap(node.rule, what, _round(m.required), _round(m.actual), _round(short))
 
 
@@ -158,104 +161,6 @@ def _totals(items: Sequence[Item], allocation: Allocation) -> Totals:
             credit.credits
         )
     return Totals(_round(credits), _round(points), dict(by_category), dict(by_level))
-
-
-def _dropped(
-    tree: Node,
-    items: Sequence[Item],
-    allocation: Allocation,
-    learner: Learner,
-    policy: Policy,
-) -> list[Exclusion]:
-    """Admitted credits the allocation left out, each with the cap or share that forced
-    it.
-    """
-    out = []
-    base = allocation.measure
-    caps = [n for n in walk(tree) if n.type == "max_share"]
-    shares = [n for n in walk(tree) if n.type == "min_share"]
-    for i, item in enumerate(items):
-        if i in allocation.assigned:
-            continue
-        with_it = dict(allocation.assigned)
-        with_it[i] = item.options[0]
-        out.append(
-            _why(
-                i, item, with_it, caps, shares, items, allocation, base, learner, policy
-            )
-        )
-    return out
-
-
-def _why(
-    i, item, with_it, caps, shares, items, allocation, base, learner, policy
-) -> Exclusion:  # noqa: ANN001
-    credit_id = item.credit.id
-    for cap in caps:
-        if measure(cap, items, with_it, learner, policy).met:
-            continue
-        group = item.group if cap.per else "the award"
-        rivals = [
-            j
-            for j in allocation.assigned
-            if matches(cap.where, items[j], allocation.assigned[j])
-            and (not cap.per or items[j].group == item.group)
-        ]
-        detail = (
-            f"{group}: at most {cap.limit:.0%} of the {cap.unit} may match this cap; "
-            f"kept {', '.join(items[j].credit.id for j in rivals) or 'none'}"
-        )
-        detail += _swap_reason(i, rivals, items, allocation, base, learner, policy)
-        return Exclusion(credit_id, "over_cap", cap.rule, detail)
-    for share in shares:
-        after = measure(share, items, with_it, learner, policy)
-        if (
-            not after.met
-            or after.short
-            > measure(share, items, allocation.assigned, learner, policy).short
-        ):
-            return Exclusion(
-                credit_id,
-                "not_home",
-                share.rule,
-                f"counting it would bring the home share to {after.actual:.1%}, "
-                f"below {share.limit:.0%}; the award is met without it",
-            )
-    return Exclusion(
-        credit_id, "over_cap", "ALLOCATION", "not needed by any requirement"
-    )
-
-
-def _swap_reason(i, rivals, items, allocation, base, learner, policy) -> str:  # noqa: ANN001
-    """Why this credit and not a kept one: the best swap and what it would cost."""
-    best: tuple[float, float, str] | None = None
-    for j in rivals:
-        swapped = {k: v for k, v in allocation.assigned.items() if k != j}
-        swapped[i] = items[i].options[0]
-        m = measure(base.node, items, swapped, learner, policy)
-        if not m.met and m.short == float("inf"):
-            continue
-        credits = sum(items[k].credit.credits for k in swapped)
-        key = (m.short, -credits, items[j].credit.id)
-        if best is None or key < best:
-            best = key
-    if best is None:
-        return "; it cannot replace any of them within the cap"
-    short, credits, rival = best
-    kept_credits = sum(items[k].credit.credits for k in allocation.assigned)
-    if short > base.short + 1e-9:
-        return (
-            f"; counting it instead of {rival} would leave a gap of {short:g} "
-            f"(now {base.short:g})"
-        )
-    if -credits < kept_credits - 1e-9:
-        return (
-            f"; counting it instead of {rival} would count {-credits:g} credits "
-            f"instead of {kept_credits:g}"
-        )
-    return (
-        f"; it ties with {rival}, which is kept (its own category, or first in order)"
-    )
 
 
 def closest_award(
