@@ -32,6 +32,7 @@ from app.ingest.tally import Tally
 from app.ingest.upsert import (
     RawCache,
     course_ids_for,
+    page_summaries,
     provider_ids,
     refresh_course_summary,
     upsert_courses,
@@ -294,6 +295,7 @@ class _Run:
                 providers=self.providers,
                 raw=raw,
                 now=now,
+                summaries=page_summaries(page.offerings, self.providers),
             )
             known = await course_ids_for(
                 tx,
@@ -314,7 +316,10 @@ class _Run:
             withdrawn = await apply_withdrawals(
                 tx, page.withdrawals, self.providers, now
             )
-            await refresh_course_summary(tx, offerings.changed_ids)
+            # New courses got their summary with their row.
+            await refresh_course_summary(
+                tx, set(offerings.changed_ids) - courses.created_ids
+            )
             number = self.out.pages + 1
             cursor = done.cursor if done is not None else self.cursor
             await tx.execute(

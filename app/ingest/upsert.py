@@ -17,7 +17,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from app.ingest.backend import Tx
@@ -62,7 +62,12 @@ COURSE_COLUMNS = (
     "coordinator",
     "has_certificate",
     "identifiers",
-) + PROVENANCE_COLUMNS
+    *PROVENANCE_COLUMNS,
+    # Denormalised from offerings; written here only for a new course (from
+    # its offerings in the same page), else kept up by refresh_course_summary.
+    "next_start",
+    "min_fee_minor",
+)
 OFFERING_COLUMNS = (
     "provider_id",
     "external_id",
@@ -79,8 +84,11 @@ OFFERING_COLUMNS = (
     "url",
     "has_exam",
 ) + PROVENANCE_COLUMNS
-# Never overwritten by a later sync: the key, and when the row was first seen.
-_KEPT = frozenset({"provider_id", "external_id", "first_seen"})
+# Never overwritten by a later sync: the key, when the row was first seen, and
+# the offering summary (a page holds only some of an existing course's runs).
+_KEPT = frozenset(
+    {"provider_id", "external_id", "first_seen", "next_start", "min_fee_minor"}
+)
 
 
 def upsert_sql(table: str, columns: Sequence[str]) -> str:
@@ -150,6 +158,7 @@ class Written:
     tally: Tally = field(default_factory=Tally)
     ids: dict[tuple[int, str], int] = field(default_factory=dict)  # key -> id
     changed_ids: list[int] = field(default_factory=list)
+    created_ids: set[int] = field(default_factory=set)
 
 
 async def _stored(
@@ -234,6 +243,7 @@ def course_row(
     digest: str,
     raw: str | None,
     now: datetime,
+    summary: tuple[date | None, int | None] = (None, None),
 ) -> tuple[Any, ...]:
     return (
         provider_id,
@@ -268,6 +278,7 @@ def course_row(
         now,
         False,
         None,
+        *summary,
     )
 
 
@@ -330,8 +341,13 @@ async def upsert_courses(
     providers: dict[str, int],
     raw: RawCache,
     now: datetime,
+    summaries: dict[tuple[int, str], tuple[date | None, int | None]] | None = None,
 ) -> Written:
+    """`summaries`: (latest start, lowest fee) of each course's offerings in
+    this page, written into the courses this page creates (saving a second
+    write of every new course to denormalise them)."""
     out = Written()
+    summaries = summaries or {}
     batch = _dedupe(
         records, lambda r: (providers[r.provider], storage_key(r.external_id))
     )
@@ -351,10 +367,20 @@ async def upsert_courses(
         else:
             out.tally.created += 1
             created.append(key)
-        rows.append(course_row(r, key[0], source, digest, raw(r.raw), now))
+        rows.append(
+            course_row(
+                r,
+                key[0],
+                source,
+                digest,
+                raw(r.raw),
+                now,
+                summaries.get(key, (None, None)),
+            )
+        )
     await tx.executemany(COURSE_UPSERT, rows)
     await _new_ids(tx, "course", created, out.ids)
-    out.changed_ids.extend(out.ids[k] for k in created)
+    out.created_ids = {out.ids[k] for k in created}
     return out
 
 
@@ -412,6 +438,23 @@ async def upsert_offerings(
     await tx.executemany(OFFERING_UPSERT, rows)
     await _new_ids(tx, "offering", created, out.ids)
     return out, orphans
+
+
+def page_summaries(
+    records: Sequence[OfferingRecord], providers: dict[str, int]
+) -> dict[tuple[int, str], tuple[date | None, int | None]]:
+    """(latest start, lowest fee) per course key over a page's offerings: the
+    same figures `refresh_course_summary` computes, for courses new in it."""
+    found: dict[tuple[int, str], tuple[date | None, int | None]] = {}
+    for r in records:
+        key = (providers[r.provider], storage_key(r.course_external_id))
+        start, fee = found.get(key, (None, None))
+        if r.start is not None and (start is None or r.start > start):
+            start = r.start
+        if r.fee_minor is not None and (fee is None or r.fee_minor < fee):
+            fee = r.fee_minor
+        found[key] = (start, fee)
+    return found
 
 
 async def refresh_course_summary(tx: Tx, course_ids: Iterable[int]) -> None:
