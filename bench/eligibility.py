@@ -44,7 +44,7 @@ def learner_records(n: int, rng: random.Random, hard: bool) -> list[Credit]:
         out.append(
             Credit(
                 id=f"c{i}",
-                credits=rng.choice((1, 2, 2, 3, 4)) if not hard else rng.choice((0.5, 1)),
+                credits=rng.choice((0.5, 1) if hard else (1, 2, 2, 3, 4)),
                 provider=provider,
                 earned_on=AS_OF - timedelta(days=rng.randint(30, 1500)),
                 category=category,

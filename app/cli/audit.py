@@ -1,15 +1,18 @@
 """`credgraph audit` and `credgraph plan`: the credit engine on a learner file.
 
-Both read the AUDIT.md input file and need no database for the audit; `plan` takes
-its catalogue from a JSON file (`--catalogue-file`). Exit codes: audit 0 eligible,
-1 not eligible; plan 0 a plan, 1 no plan; 2 for bad input (nothing on stdout).
+Both read the AUDIT.md input file. The audit needs no database; `plan` takes its
+catalogue from the database (`--catalogue`, default DATABASE_URL) or from a JSON file
+(`--catalogue-file`). Exit codes: audit 0 eligible, 1 not eligible; plan 0 a plan,
+1 no plan; 2 for bad input (nothing on stdout).
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import sys
+from datetime import date
 from pathlib import Path
 
 from app.cli import UsageError
@@ -24,7 +27,8 @@ from app.credits.awards import AWARDS
 from app.credits.catalogue_io import load_catalogue, plan_to_json
 from app.credits.errors import InputError
 from app.credits.evaluation import closest_award, evaluate
-from app.credits.planner import OBJECTIVES, plan
+from app.credits.planner import OBJECTIVES, CatalogueCourse, plan
+from app.settings import get_settings
 
 EXIT_OK = 0
 EXIT_NOT_MET = 1
@@ -56,7 +60,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     planner.add_argument(
         "--catalogue",
         metavar="DATABASE_URL",
-        help="the catalogue database (not wired yet: use --catalogue-file)",
+        help="the catalogue database (default: DATABASE_URL)",
     )
     planner.add_argument(
         "--catalogue-file",
@@ -97,14 +101,17 @@ def run_audit(args: argparse.Namespace) -> int:
 
 def run_plan(args: argparse.Namespace) -> int:
     req = _request(args.file)
-    if args.catalogue_file is None:
-        raise UsageError(
-            "the database catalogue loader is not wired yet: pass --catalogue-file"
-        )
-    try:
-        catalogue = load_catalogue(args.catalogue_file)
-    except InputError as exc:
-        raise UsageError(str(exc)) from exc
+    if args.catalogue_file is not None:
+        try:
+            catalogue = load_catalogue(args.catalogue_file)
+        except InputError as exc:
+            raise UsageError(str(exc)) from exc
+    else:
+        url = args.catalogue or get_settings().database_url
+        try:
+            catalogue = asyncio.run(load_catalogue_from_db(url, req.as_of))
+        except (OSError, ConnectionError) as exc:
+            raise UsageError(f"cannot read the catalogue from {url}: {exc}") from exc
     result = plan(
         req.credits,
         req.learner,
@@ -117,3 +124,65 @@ def run_plan(args: argparse.Namespace) -> int:
     )
     print(json.dumps(plan_to_json(result, req.award), indent=2))
     return EXIT_OK if result.feasible else EXIT_NOT_MET
+
+
+# NCRF-HOURS: a course with credits but no stated hours is read as 30 h a credit.
+_HOURS_PER_CREDIT = 30.0
+
+
+async def load_catalogue_from_db(url: str, as_of: date) -> list[CatalogueCourse]:
+    """Offerings not yet started of courses with a credit value, as plan candidates.
+
+    The catalogue knows no programme categories, so every course is an elective for
+    the plan (it fills credit totals, not category minimums). Fees are in minor
+    units in the database and in major units in a plan.
+    """
+    from app.db.connection import open_database
+    from app.db.models.catalogue import Offering
+
+    async with open_database(url):
+        rows = await Offering.filter(
+            withdrawn=False,
+            course__withdrawn=False,
+            course__credits__not_isnull=True,
+            start__gte=as_of,
+        ).values(
+            "id",
+            "start",
+            "fee_minor",
+            "currency",
+            "course_id",
+            "course__title",
+            "course__credits",
+            "course__notional_hours",
+            "course__weeks",
+            "course__ncrf_level",
+            "course__subjects",
+            "provider__slug",
+            "provider__abc_registered",
+            "provider__swayam",
+        )
+    out = []
+    for row in rows:
+        credits = float(row["course__credits"])
+        if credits <= 0:
+            continue
+        hours = row["course__notional_hours"] or credits * _HOURS_PER_CREDIT
+        subjects = row["course__subjects"] or []
+        out.append(
+            CatalogueCourse(
+                id=f"course-{row['course_id']}/offering-{row['id']}",
+                title=row["course__title"],
+                provider="swayam" if row["provider__swayam"] else row["provider__slug"],
+                credits=credits,
+                hours=float(hours),
+                fee=(row["fee_minor"] or 0) / 100,
+                weeks=float(row["course__weeks"] or 0),
+                start=row["start"],
+                level=row["course__ncrf_level"],
+                subjects=tuple(s for s in subjects if isinstance(s, str)),
+                issuer_registered=bool(row["provider__abc_registered"]),
+                currency=row["currency"] or "INR",
+            )
+        )
+    return out
