@@ -58,12 +58,17 @@ def parse_request(raw: Any) -> AuditRequest:
     if not isinstance(items, list):
         raise InputError("credits", "must be a list")
     credits = [parse_credit(c, f"credits[{i}]") for i, c in enumerate(items)]
-    seen: set[str] = set()
-    for i, credit in enumerate(credits):
-        if credit.id in seen:
-            raise InputError(f"credits[{i}].id", f"duplicate id {credit.id!r}")
-        seen.add(credit.id)
+    unique_ids(credits, "credits")
     return AuditRequest(policy, award, tree, as_of, learner, credits)
+
+
+def unique_ids(records: list, path: str) -> None:
+    """Refuse a list with a repeated `id`, naming the second one."""
+    seen: set[str] = set()
+    for i, record in enumerate(records):
+        if record.id in seen:
+            raise InputError(f"{path}[{i}].id", f"duplicate id {record.id!r}")
+        seen.add(record.id)
 
 
 def _join(path: str, key: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.credits.errors import TreeError
-from app.credits.model import HOME, SWAYAM
+from app.credits.model import CATEGORIES, HOME, SWAYAM
 from app.credits.policy import Policy
 from app.credits.requirements import Node, Where, parse_tree
 
@@ -28,15 +28,8 @@ _LABELS = {
     "sec": "SEC",
     "vac": "VAC",
 }
-_MINIMUM_KEYS = (
-    "major",
-    "minor",
-    "multidisciplinary",
-    "aec",
-    "sec",
-    "vac",
-    "internship",
-)
+# The categories with a minimum in R-DEG3 / R-HON (the first seven of CATEGORIES).
+_MINIMUM_KEYS = CATEGORIES[:7]
 
 
 def _cat(*names: str) -> Where:

@@ -9,7 +9,15 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from app.credits.audit_io import _bool, _choice, _num, _number, _string, parse_date
+from app.credits.audit_io import (
+    _bool,
+    _choice,
+    _num,
+    _number,
+    _string,
+    parse_date,
+    unique_ids,
+)
 from app.credits.errors import InputError
 from app.credits.model import CATEGORIES, KINDS
 from app.credits.planner import CatalogueCourse, Plan
@@ -31,11 +39,7 @@ def parse_catalogue(raw: Any) -> list[CatalogueCourse]:
     if not isinstance(raw, list):
         raise InputError("catalogue", "must be a list of courses")
     courses = [parse_course(c, f"catalogue[{i}]") for i, c in enumerate(raw)]
-    seen: set[str] = set()
-    for i, course in enumerate(courses):
-        if course.id in seen:
-            raise InputError(f"catalogue[{i}].id", f"duplicate id {course.id!r}")
-        seen.add(course.id)
+    unique_ids(courses, "catalogue")
     return courses
 
 
