@@ -3,7 +3,7 @@ programmes they grant."""
 
 from __future__ import annotations
 
-from typing import Any, Self
+from typing import Any
 
 import strawberry
 from strawberry import relay
@@ -42,6 +42,7 @@ class PathwayCourse:
 )
 class Pathway(RowNode, relay.Node):
     loader = PathwayById
+    columns = {"requirement_json": "requirement"}
     id: relay.NodeID[int]
     slug: str
     title: str
@@ -56,23 +57,6 @@ class Pathway(RowNode, relay.Node):
     withdrawn: bool
     provider_id: strawberry.Private[int | None]
     requirement_json: strawberry.Private[Any]
-
-    @classmethod
-    def from_row(cls, row: dict[str, Any]) -> Self:
-        return cls(
-            id=row["id"],
-            slug=row["slug"],
-            title=row["title"],
-            kind=row["kind"],
-            description=row["description"],
-            credits=row["credits"],
-            ncrf_level=row["ncrf_level"],
-            credential_awarded=row["credential_awarded"],
-            url=row["url"],
-            withdrawn=row["withdrawn"],
-            provider_id=row["provider_id"],
-            requirement_json=row["requirement"],
-        )
 
     @strawberry.field
     async def provider(self, info: Info) -> Provider | None:
@@ -136,17 +120,6 @@ class Institution(RowNode, relay.Node):
     abc_registered: bool
     provider_id: strawberry.Private[int | None]
 
-    @classmethod
-    def from_row(cls, row: dict[str, Any]) -> Self:
-        return cls(
-            id=row["id"],
-            slug=row["slug"],
-            name=row["name"],
-            aishe_code=row["aishe_code"],
-            abc_registered=row["abc_registered"],
-            provider_id=row["provider_id"],
-        )
-
     @strawberry.field(description="The same organisation as a course provider.")
     async def provider(self, info: Info) -> Provider | None:
         if self.provider_id is None:
@@ -165,6 +138,7 @@ class Institution(RowNode, relay.Node):
 )
 class Programme(RowNode, relay.Node):
     loader = ProgrammeById
+    columns = {"requirement_json": "requirement"}
     id: relay.NodeID[int]
     external_id: str
     name: str
@@ -179,23 +153,6 @@ class Programme(RowNode, relay.Node):
     withdrawn: bool
     institution_id: strawberry.Private[int]
     requirement_json: strawberry.Private[Any]
-
-    @classmethod
-    def from_row(cls, row: dict[str, Any]) -> Self:
-        return cls(
-            id=row["id"],
-            external_id=row["external_id"],
-            name=row["name"],
-            award_kind=row["award_kind"],
-            policy_name=row["policy_name"],
-            credits=row["credits"],
-            ncrf_level=row["ncrf_level"],
-            duration_years=row["duration_years"],
-            url=row["url"],
-            withdrawn=row["withdrawn"],
-            institution_id=row["institution_id"],
-            requirement_json=row["requirement"],
-        )
 
     @strawberry.field
     async def institution(self, info: Info) -> Institution:

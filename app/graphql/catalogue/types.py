@@ -4,9 +4,11 @@ relation, not N."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import dataclasses
+from collections.abc import Callable, Iterable
 from datetime import date
 from enum import Enum
+from functools import cache
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Self
 
 import strawberry
@@ -73,15 +75,41 @@ async def load_nodes(
     return rows
 
 
+@cache
+def _row_plan(cls: type[RowNode]) -> list[tuple[str, str, Any]]:
+    """(field, column, conversion) for every constructor field of a type."""
+    return [
+        (f.name, cls.columns.get(f.name, f.name), cls.convert.get(f.name))
+        for f in dataclasses.fields(cls)  # type: ignore[arg-type]
+        if f.init
+    ]
+
+
+def _list(value: Any) -> list:
+    return list(value or ())
+
+
+def _optional(enum: type[Enum]) -> Callable[[Any], Any]:
+    return lambda value: _enum(enum, value)
+
+
 class RowNode:
     """node(id) for a type built by `from_row` from the rows of `loader`: the
     ids of one request are fetched together, whatever their number."""
 
     loader: ClassVar[type[DataLoader]]
+    # field -> row column, where the names differ
+    columns: ClassVar[dict[str, str]] = {}
+    # field -> conversion of the column's value (enums, JSON lists)
+    convert: ClassVar[dict[str, Callable[[Any], Any]]] = {}
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Self:
-        raise NotImplementedError
+        values = {}
+        for name, column, conversion in _row_plan(cls):
+            value = row[column]
+            values[name] = conversion(value) if conversion else value
+        return cls(**values)
 
     @classmethod
     async def resolve_nodes(
@@ -96,6 +124,7 @@ class RowNode:
 )
 class Provider(RowNode, relay.Node):
     loader = ProviderById
+    convert = {"kind": ProviderKind}
     id: relay.NodeID[int]
     slug: str
     name: str
@@ -107,23 +136,11 @@ class Provider(RowNode, relay.Node):
     )
     swayam: bool = strawberry.field(description="Is a SWAYAM national coordinator.")
 
-    @classmethod
-    def from_row(cls, row: dict[str, Any]) -> Self:
-        return cls(
-            id=row["id"],
-            slug=row["slug"],
-            name=row["name"],
-            kind=ProviderKind(row["kind"]),
-            country=row["country"],
-            url=row["url"],
-            abc_registered=row["abc_registered"],
-            swayam=row["swayam"],
-        )
-
 
 @strawberry.type(description="One run of a course: dates, fee, mode.")
 class Offering(RowNode, relay.Node):
     loader = OfferingById
+    convert = {"mode": _optional(Mode)}
     id: relay.NodeID[int]
     external_id: str = strawberry.field(
         description="The provider's id of this run (a SWAYAM slug, an edX run key)."
@@ -143,26 +160,6 @@ class Offering(RowNode, relay.Node):
     has_exam: bool | None
     withdrawn: bool
     course_id: strawberry.Private[int]
-
-    @classmethod
-    def from_row(cls, row: dict[str, Any]) -> Self:
-        return cls(
-            id=row["id"],
-            external_id=row["external_id"],
-            start=row["start"],
-            end=row["end"],
-            enrolment_end=row["enrolment_end"],
-            exam_date=row["exam_date"],
-            fee_minor=row["fee_minor"],
-            currency=row["currency"],
-            mode=_enum(Mode, row["mode"]),
-            language=row["language"],
-            status=row["status"],
-            url=row["url"],
-            has_exam=row["has_exam"],
-            withdrawn=row["withdrawn"],
-            course_id=row["course_id"],
-        )
 
     @strawberry.field
     async def course(self, info: Info) -> Course:
@@ -189,6 +186,12 @@ def _offerings(rows: list[dict[str, Any]]) -> list[Offering]:
 @strawberry.type(description="A stable course of a provider; its runs are offerings.")
 class Course(RowNode, relay.Node):
     loader = CourseById
+    convert = {
+        "subjects": _list,
+        "languages": _list,
+        "credit_source": _optional(CreditSource),
+        "mode": Mode,
+    }
     id: relay.NodeID[int]
     external_id: str
     title: str
@@ -231,37 +234,6 @@ class Course(RowNode, relay.Node):
     next_start: date | None
     provider_id: strawberry.Private[int]
     equivalence_group_id: strawberry.Private[int | None]
-
-    @classmethod
-    def from_row(cls, row: dict[str, Any]) -> Self:
-        return cls(
-            id=row["id"],
-            external_id=row["external_id"],
-            title=row["title"],
-            description=row["description"],
-            subjects=list(row["subjects"] or ()),
-            ncrf_level=row["ncrf_level"],
-            level_label=row["level_label"],
-            notional_hours=row["notional_hours"],
-            contact_hours=row["contact_hours"],
-            weeks=row["weeks"],
-            hours_per_week=row["hours_per_week"],
-            workload_text=row["workload_text"],
-            credits=row["credits"],
-            credit_source=_enum(CreditSource, row["credit_source"]),
-            credit_unit=row["credit_unit"],
-            language=row["language"],
-            languages=list(row["languages"] or ()),
-            mode=Mode(row["mode"]),
-            url=row["url"],
-            institute=row["institute"],
-            coordinator=row["coordinator"],
-            has_certificate=row["has_certificate"],
-            withdrawn=row["withdrawn"],
-            next_start=row["next_start"],
-            provider_id=row["provider_id"],
-            equivalence_group_id=row["equivalence_group_id"],
-        )
 
     # Sync resolvers that may return an awaitable: see prefetch.py.
     @strawberry.field
