@@ -182,6 +182,7 @@ def build_program(
         coefs: dict[int, float] = defaultdict(float)
         need = 0.0
         big = 0.0
+        scored: list[int] = []
         if node.type in ("min_credits", "min_courses"):
             unit = "courses" if node.type == "min_courses" else "credits"
             for (i, cat), col in y.items():
@@ -201,14 +202,15 @@ def build_program(
                 if matches(node.of, items[i], cat):
                     coefs[col] -= node.limit * w
                     big += node.limit * w * items[i].count
-        elif (
-            node.source == "credits"
-        ):  # min_score over credits: mean >= min, linearised
+        elif node.source == "credits":
+            # mean of the counted scores >= min, as sum(score - min) >= 0; the gap
+            # is the score points short (measure() reports the same)
             for (i, cat), col in y.items():
                 scores = items[i].credit.scores
                 if scores is not None and matches(node.where, items[i], cat):
                     coefs[col] += scores.percent - node.n
                     big += node.n * items[i].count
+                    scored.append(col)
             if not coefs:
                 need = node.n  # nothing scored can meet it: a constant gap
         else:  # a learner's marks: a constant, met or not
@@ -225,6 +227,14 @@ def build_program(
             # inactive: the row is relaxed by `big` (share rows) or by its requirement
             coefs[active] -= need + big
             model.row(coefs, -big, _INF)
+        if scored:
+            # and at least one score counted, else the whole minimum is the gap
+            row = {gap: 1.0, **{col: node.n for col in scored}}
+            if active is None:
+                model.row(row, node.n, _INF)
+            else:
+                row[active] = row.get(active, 0.0) - node.n
+                model.row(row, 0.0, _INF)
 
     add(tree, None)
     if count_held:

@@ -28,7 +28,7 @@ from app.credits.model import EXTERNAL, HOME, SWAYAM, Credit
 from app.credits.policy import Policy
 from app.credits.requirements import Node, walk
 
-FILL_TYPES = ("min_credits", "min_courses", "course", "min_score", "min_share")
+FILL_TYPES = ("min_credits", "min_courses", "course", "min_share")
 
 
 def leaves(m: Measure) -> list[Measure]:

@@ -143,7 +143,10 @@ def measure(
         if scored
         else 0.0
     )  # type: ignore[union-attr]
-    short = max(0.0, node.n - mean) if scored else node.n
+    # score points below the minimum over the counted credits (mean >= min exactly
+    # when their sum of (score - min) is not negative), or the minimum if none
+    points = sum(node.n - it.credit.scores.percent for it, _ in scored)  # type: ignore[union-attr]
+    short = max(0.0, points) if scored else node.n
     return Measure(node, node.n, round(mean, 2), short <= EPS, short, used)
 
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from hypothesis import strategies as st
 
 from app.credits.measure import INFEASIBLE, Item, measure
-from app.credits.model import Credit, Learner
+from app.credits.model import Credit, Learner, Scores
 from app.credits.policy import Policy
 from app.credits.requirements import Node, parse_tree
 
@@ -35,6 +35,19 @@ def credits_lists(draw, max_size: int = 6, prefix: str = "c") -> list[Credit]:
                 level=4.5,
                 semester=draw(st.sampled_from((1, 2))),
                 certificate=True,
+                # passing NPTEL scores (both parts over the bar), totals 52-100%
+                scores=draw(
+                    st.one_of(
+                        st.none(),
+                        st.builds(
+                            Scores,
+                            st.integers(10, 25),
+                            st.just(25),
+                            st.integers(30, 75),
+                            st.just(75),
+                        ),
+                    )
+                ),
             )
         )
     return out

@@ -160,3 +160,52 @@ def test_closest_award_is_the_smallest_gap() -> None:
     assert nearest is not None and nearest.award == "ug_certificate"
     nearest = closest_award(certificate_base(80, 4), learner(), policy(), AS_OF)
     assert nearest is not None and nearest.award == "bachelor"
+
+
+def test_swayam_cap_in_credits_keeps_the_most_credits() -> None:
+    # 6 home credits; SWAYAM credits may be at most 40% of the semester's credits:
+    # S <= 0.4 * (6 + S), so S <= 4: keep the 4-credit course, drop the two 1s
+    records = many("h", 2, 3, "major") + [
+        credit("s4", 4, "major", **SWAYAM),
+        credit("s1a", 1, "major", **SWAYAM),
+        credit("s1b", 1, "major", **SWAYAM),
+    ]
+    result = run(records, overrides={"R-SWAYAM-CAP": {"unit": "credits"}})
+    dropped = _by_id(result)
+    assert sorted(dropped) == ["s1a", "s1b"]
+    for why in dropped.values():
+        assert (why.reason, why.rule) == ("over_cap", "R-SWAYAM-CAP")
+        assert "of the credits" in why.detail and "kept s4" in why.detail
+
+
+def test_pathway_with_course_and_score_nodes() -> None:
+    # an NPTEL-style domain certificate: one named course, two more, mean score 60
+    pathway = {
+        "type": "all_of",
+        "rule": "P-DOMAIN",
+        "children": [
+            {"type": "course", "ref": "ml-101", "rule": "P-CORE"},
+            {"type": "min_courses", "n": 3, "rule": "P-COUNT"},
+            {"type": "min_score", "min": 60, "rule": "P-SCORE"},
+        ],
+    }
+    from app.credits.model import Scores
+
+    def scored(cid: str, exam: float, **kw) -> object:
+        return credit(cid, 1, provider="nptel", scores=Scores(20, 25, exam, 75), **kw)
+
+    records = [scored("a", 50, course_ref="ml-101"), scored("b", 40), scored("c", 35)]
+    result = run(records, pathway)
+    assert result.eligible
+    core = result.checks.children[0]
+    assert core.used == ["a"] and core.met
+    low = [scored("a", 30, course_ref="ml-101"), scored("b", 30), scored("c", 30)]
+    result = run(low, pathway)
+    assert not result.eligible
+    # every score is 50%: counting only the named course leaves the smallest gap
+    # (2 courses and 10 score points) and still names the score rule
+    assert [(g.rule, g.short) for g in result.missing] == [
+        ("P-COUNT", 2),
+        ("P-SCORE", 10),
+    ]
+    assert run(records[1:], pathway).missing[0].rule == "P-CORE"
