@@ -30,10 +30,13 @@ class _Cap:
         self.node = node
         self.part: dict[str, float] = defaultdict(float)
         self.whole: dict[str, float] = defaultdict(float)
+        # the kept credits this cap counts, per group, weakest first
+        self.kept: dict[str, list[int]] = defaultdict(list)
         for i, cat in assigned.items():
             key = self.key(items[i])
             if matches(node.where, items[i], cat):
                 self.part[key] += weight(items[i], node.unit)
+                self.kept[key].append(i)
             if matches(node.of, items[i], cat):
                 self.whole[key] += weight(items[i], node.unit)
 
@@ -45,6 +48,12 @@ class _Cap:
         part = self.part[key] + (w if matches(self.node.where, item, cat) else 0.0)
         whole = self.whole[key] + (w if matches(self.node.of, item, cat) else 0.0)
         return part > self.node.limit * whole + 1e-7
+
+    def rivals(self, item: Item, items: Sequence[Item]) -> list[int]:
+        return sorted(
+            self.kept[self.key(item)],
+            key=lambda j: (items[j].credit.credits, items[j].credit.id),
+        )
 
 
 def _share_after(node: Node, items, assigned, item: Item) -> tuple[float, float, float]:  # noqa: ANN001
@@ -115,15 +124,7 @@ def explain_dropped(
 def _over_cap(i, cap: _Cap, items, allocation, learner, policy, budget) -> Exclusion:  # noqa: ANN001
     item = items[i]
     node = cap.node
-    rivals = sorted(
-        (
-            j
-            for j, cat in allocation.assigned.items()
-            if matches(node.where, items[j], cat)
-            and (not node.per or items[j].group == item.group)
-        ),
-        key=lambda j: (items[j].credit.credits, items[j].credit.id),
-    )
+    rivals = cap.rivals(item, items)
     names = ", ".join(items[j].credit.id for j in rivals[:_SHOWN])
     if len(rivals) > _SHOWN:
         names += f" and {len(rivals) - _SHOWN} more"

@@ -87,7 +87,11 @@ def evaluate(
     dropped = explain_dropped(tree, items, allocation, learner, policy)
     excluded = admitted.excluded + dropped
     by_id = {c.id: c for c in credits}
-    checks = _explain(allocation.measure, excluded, by_id, learner)
+    home = learner.home_institution
+    pairs = [
+        (ex, Item(by_id[ex.id], provider_kind(by_id[ex.id], home))) for ex in excluded
+    ]
+    checks = _explain(allocation.measure, pairs)
     return Evaluation(
         award=award,
         policy=policy,
@@ -118,23 +122,16 @@ def _round(x: float) -> float:
     return round(x, 4)
 
 
-def _explain(
-    m: Measure, excluded: list[Exclusion], by_id: dict[str, Credit], learner: Learner
-) -> Check:
+def _explain(m: Measure, excluded: list[tuple[Exclusion, Item]]) -> Check:
+    """The explanation tree; a leaf lists the excluded credits its filter would take."""
     node = m.node
     relevant: list[Exclusion] = []
-    if (
-        not node.children
-        and node.type not in ("min_score",)
-        or node.source == "credits"
-    ):
-        for ex in excluded:
-            credit = by_id[ex.id]
-            item = Item(credit, provider_kind(credit, learner.home_institution))
-            if any(matches(node.where, item, cat) for cat in credit.categories):
-                relevant.append(ex)
-    if node.children:
-        relevant = []
+    if not node.children and (node.type != "min_score" or node.source == "credits"):
+        relevant = [
+            ex
+            for ex, item in excluded
+            if any(matches(node.where, item, cat) for cat in item.options)
+        ]
     return Check(
         rule=node.rule,
         type=node.type,
@@ -144,7 +141,7 @@ def _explain(
         met=m.met,
         used=list(m.used),
         excluded=relevant,
-        children=[_explain(k, excluded, by_id, learner) for k in m.children],
+        children=[_explain(k, excluded) for k in m.children],
     )
 
 

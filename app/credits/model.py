@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 HOME = "home"
 SWAYAM = "swayam"
@@ -80,7 +81,7 @@ class Credit:
     # when the credit was deposited into ABC (R-ABC-SHELF clock switch); else earned_on
     deposited_on: date | None = None
 
-    @property
+    @cached_property
     def categories(self) -> tuple[str, ...]:
         """The categories this credit may fill, its own first (the allocator picks
         one).
