@@ -279,10 +279,11 @@ def result_to_text(result: Evaluation) -> str:
     def walk(check: Check, depth: int) -> None:
         mark = "ok " if check.met else "NO "
         pad = "  " * depth
-        lines.append(
-            f"{pad}{mark}[{check.rule}] {check.description}: "
-            f"required {_num(check.required)}, actual {_num(check.actual)}"
-        )
+        if check.children:
+            figures = f"{_num(check.actual)} of {_num(check.required)} parts met"
+        else:
+            figures = f"required {_num(check.required)}, actual {_num(check.actual)}"
+        lines.append(f"{pad}{mark}[{check.rule}] {check.description}: {figures}")
         for ex in check.excluded:
             lines.append(
                 f"{pad}    excluded {ex.id}: {ex.reason} ({ex.rule}) {ex.detail}"

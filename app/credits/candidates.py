@@ -129,6 +129,7 @@ def select(
     recognised = set(policy.get("R-ABC-REG", "recognised"))
     min_level = policy.get("NCRF-LEVELS", "ug_min_level")
     profiles: dict[tuple, tuple] = {}
+    groups: dict[date, str] = {}
     kinds: dict[tuple, list] = defaultdict(list)
     for course in catalogue:
         if course.start < as_of or course.credits <= 0:
@@ -150,7 +151,10 @@ def select(
         profile = profiles.get(raw)
         if profile is None:
             profile = profiles[raw] = _profile(to_credit(course), pk, needs)
-        key = (profile, pk, group_of(course.start), course.credits, raw[-1])
+        group = groups.get(course.start)
+        if group is None:
+            group = groups[course.start] = group_of(course.start)
+        key = (profile, pk, group, course.credits, raw[-1])
         kinds[key].append(course)
     for courses in kinds.values():
         courses.sort(key=lambda c: (cost(c), c.id))
