@@ -22,7 +22,7 @@ from typing import Any
 from app.db.migrate import ensure_migrated
 from app.db.models.sync import SyncRun
 from app.ingest import hooks, locks, runs
-from app.ingest.backend import write_transaction
+from app.ingest.backend import Tx, write_transaction
 from app.ingest.keys import storage_key
 from app.ingest.page import Page
 from app.ingest.pathways import write_pathways, write_programmes
@@ -31,6 +31,7 @@ from app.ingest.quarantine import quarantine
 from app.ingest.tally import Tally
 from app.ingest.upsert import (
     RawCache,
+    Written,
     course_ids_for,
     page_summaries,
     provider_ids,
@@ -170,6 +171,17 @@ async def run_sync(
     return outcome
 
 
+@dataclass
+class _FirstHalf:
+    """What a page's first transaction (its courses) hands to the second."""
+
+    number: int
+    now: datetime
+    raw: RawCache
+    others: Tally
+    courses: Written = field(default_factory=Written)
+
+
 class _Run:
     def __init__(
         self,
@@ -189,6 +201,10 @@ class _Run:
         self.progress = progress
         self.providers: dict[str, int] = {}
         self.started = datetime.now(UTC)
+        self.number = 0  # pages handed to the writer
+        self.pending: asyncio.Task[None] | None = None
+        # Two writers where there are two connections to write with.
+        self.pipelined = lease.dialect == "postgres"
         self.validators: dict[str, str] = {}
         self.cursor = plan.resume_cursor
         self.lost: Exception | None = None
@@ -230,10 +246,16 @@ class _Run:
                     if isinstance(item, BaseException):
                         raise item
                     await self._commit(item)
+                await self._drain()
             finally:
                 producer.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await producer
+                if self.pending is not None:
+                    # Let the last page's second half settle (commit or roll
+                    # back) before the run is recorded as failed.
+                    with contextlib.suppress(BaseException):
+                        await self.pending
 
     async def _produce(
         self,
@@ -264,117 +286,145 @@ class _Run:
                     await aclose()
 
     async def _commit(self, page: Page) -> None:
+        """Write one page. On PostgreSQL in two pipelined transactions: this
+        page's courses are written while the previous page's offerings, page
+        log and cursor commit on another connection (two writers); the resume
+        cursor still only moves in page order. On SQLite (one connection) in
+        one transaction."""
         if self.lost is not None:
             raise self.lost
-        now = datetime.now(UTC)
         done = page.done
         if done is not None and done.meta.get(VALIDATORS):
             self.validators.update(done.meta[VALIDATORS])
         if done is not None and done.meta.get(NOT_MODIFIED):
             self.out.not_modified = True
+        now = datetime.now(UTC)
         # Pathways and programmes are few and go through the ORM, in their own
         # short transactions, before the page's: replaying them is harmless.
         others = Tally()
         if page.pathways or page.programmes:
             others += await write_pathways(self.source, page.pathways, now)
             others += await write_programmes(self.source, page.programmes, now)
-        raw = RawCache()
+        self.number += 1
+        first = _FirstHalf(self.number, now, RawCache(), others)
+        if not self.pipelined:
+            async with write_transaction() as tx:
+                await self._courses(tx, page, first)
+                await self._rest(tx, page, first)
+            return
         async with write_transaction() as tx:
-            await upsert_providers(tx, page.providers, self.providers, now)
-            await provider_ids(
-                tx,
-                [r.provider for r in page.courses]
-                + [r.provider for r in page.offerings],
-                self.providers,
+            await self._courses(tx, page, first)
+        await self._drain()
+        self.pending = asyncio.create_task(self._second_half(page, first))
+
+    async def _second_half(self, page: Page, first: _FirstHalf) -> None:
+        async with write_transaction() as tx:
+            await self._rest(tx, page, first)
+
+    async def _drain(self) -> None:
+        """Wait for the previous page's second half (raising its failure)."""
+        pending, self.pending = self.pending, None
+        if pending is not None:
+            await pending
+
+    async def _courses(self, tx: Tx, page: Page, first: _FirstHalf) -> None:
+        await upsert_providers(tx, page.providers, self.providers, first.now)
+        await provider_ids(
+            tx,
+            [r.provider for r in page.courses] + [r.provider for r in page.offerings],
+            self.providers,
+            first.now,
+        )
+        first.courses = await upsert_courses(
+            tx,
+            page.courses,
+            source=self.source,
+            providers=self.providers,
+            raw=first.raw,
+            now=first.now,
+            summaries=page_summaries(page.offerings, self.providers),
+        )
+
+    async def _rest(self, tx: Tx, page: Page, first: _FirstHalf) -> None:
+        """Offerings, quarantine, withdrawals, page log, counts and cursor;
+        the in-memory counts move only once this has committed."""
+        now, courses, done = first.now, first.courses, page.done
+        known = await course_ids_for(
+            tx,
+            [(self.providers[r.provider], _course_key(r)) for r in page.offerings],
+            dict(courses.ids),
+        )
+        offerings, orphans = await upsert_offerings(
+            tx,
+            page.offerings,
+            source=self.source,
+            providers=self.providers,
+            courses=known,
+            raw=first.raw,
+            now=now,
+        )
+        bad = page.malformed + [_orphan(r) for r in orphans]
+        quarantined = await quarantine(tx, self.run.id, self.source, bad, now)
+        withdrawn = await apply_withdrawals(tx, page.withdrawals, self.providers, now)
+        # New courses got their summary with their row.
+        await refresh_course_summary(
+            tx, set(offerings.changed_ids) - courses.created_ids
+        )
+        number = first.number
+        cursor = done.cursor if done is not None else self.cursor
+        await tx.execute(
+            'INSERT INTO "sync_page" ("run_id", "number", "cursor", '
+            '"course_ids", "offering_ids", "committed_at") '
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                self.run.id,
+                number,
+                cursor,
+                json.dumps(sorted(courses.ids.values())),
+                json.dumps(sorted(offerings.ids.values())),
                 now,
+            ],
+        )
+        c_total, o_total, t_total = Tally(), Tally(), Tally()
+        c_total += self.out.courses
+        c_total += courses.tally
+        c_total.withdrawn += withdrawn
+        o_total += self.out.offerings
+        o_total += offerings.tally
+        t_total += self.out.others
+        t_total += first.others
+        grand = Tally()
+        for part in (c_total, o_total, t_total):
+            grand += part
+        await tx.execute(
+            'UPDATE "sync_run" SET "pages" = ?, "seen" = ?, "created" = ?, '
+            '"updated" = ?, "unchanged" = ?, "withdrawn" = ?, '
+            '"quarantined" = ?, "cursor" = ?, "heartbeat_at" = ? WHERE "id" = ?',
+            [
+                number,
+                grand.seen,
+                grand.created,
+                grand.updated,
+                grand.unchanged,
+                grand.withdrawn,
+                self.out.quarantined + quarantined,
+                cursor,
+                now,
+                self.run.id,
+            ],
+        )
+        if self.lease.dialect == "sqlite":
+            mine = await tx.fetch(
+                'UPDATE "sync_lock" SET "heartbeat_at" = ?, "run_id" = ? '
+                'WHERE "source" = ? AND "owner" = ? RETURNING "source"',
+                [now, self.run.id, self.source, self.lease.owner],
             )
-            courses = await upsert_courses(
-                tx,
-                page.courses,
-                source=self.source,
-                providers=self.providers,
-                raw=raw,
-                now=now,
-                summaries=page_summaries(page.offerings, self.providers),
-            )
-            known = await course_ids_for(
-                tx,
-                [(self.providers[r.provider], _course_key(r)) for r in page.offerings],
-                dict(courses.ids),
-            )
-            offerings, orphans = await upsert_offerings(
-                tx,
-                page.offerings,
-                source=self.source,
-                providers=self.providers,
-                courses=known,
-                raw=raw,
-                now=now,
-            )
-            bad = page.malformed + [_orphan(r) for r in orphans]
-            quarantined = await quarantine(tx, self.run.id, self.source, bad, now)
-            withdrawn = await apply_withdrawals(
-                tx, page.withdrawals, self.providers, now
-            )
-            # New courses got their summary with their row.
-            await refresh_course_summary(
-                tx, set(offerings.changed_ids) - courses.created_ids
-            )
-            number = self.out.pages + 1
-            cursor = done.cursor if done is not None else self.cursor
-            await tx.execute(
-                'INSERT INTO "sync_page" ("run_id", "number", "cursor", '
-                '"course_ids", "offering_ids", "committed_at") '
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                [
-                    self.run.id,
-                    number,
-                    cursor,
-                    json.dumps(sorted(courses.ids.values())),
-                    json.dumps(sorted(offerings.ids.values())),
-                    now,
-                ],
-            )
-            c_total, o_total = Tally(), Tally()
-            c_total += self.out.courses
-            c_total += courses.tally
-            c_total.withdrawn += withdrawn
-            o_total += self.out.offerings
-            o_total += offerings.tally
-            t_total = Tally()
-            t_total += self.out.others
-            t_total += others
-            grand = Tally()
-            for part in (c_total, o_total, t_total):
-                grand += part
-            await tx.execute(
-                'UPDATE "sync_run" SET "pages" = ?, "seen" = ?, "created" = ?, '
-                '"updated" = ?, "unchanged" = ?, "withdrawn" = ?, '
-                '"quarantined" = ?, "cursor" = ?, "heartbeat_at" = ? WHERE "id" = ?',
-                [
-                    number,
-                    grand.seen,
-                    grand.created,
-                    grand.updated,
-                    grand.unchanged,
-                    grand.withdrawn,
-                    self.out.quarantined + quarantined,
-                    cursor,
-                    now,
-                    self.run.id,
-                ],
-            )
-            if self.lease.dialect == "sqlite":
-                mine = await tx.fetch(
-                    'UPDATE "sync_lock" SET "heartbeat_at" = ?, "run_id" = ? '
-                    'WHERE "source" = ? AND "owner" = ? RETURNING "source"',
-                    [now, self.run.id, self.source, self.lease.owner],
+            if not mine:
+                raise locks.LeaseLost(
+                    f"the lock of {self.source!r} was taken over by another run"
                 )
-                if not mine:
-                    raise locks.LeaseLost(
-                        f"the lock of {self.source!r} was taken over by another run"
-                    )
-        # Committed: only now do the in-memory counts move.
+        # Runs inside the transaction's block, but after every statement:
+        # an exception above leaves the counts where they were.
         self.out.pages = number
         self.out.courses, self.out.offerings, self.out.others = (
             c_total,

@@ -165,20 +165,38 @@ async def _stored(
     tx: Tx, table: str, keys: Iterable[tuple[int, str]], with_course: bool = False
 ) -> dict[tuple[int, str], Stored]:
     """The stored rows under these (provider_id, external_id) keys."""
-    by_provider: dict[int, list[str]] = defaultdict(list)
-    for provider_id, external_id in keys:
-        by_provider[provider_id].append(external_id)
-    extra = ', "course_id"' if with_course else ""
-    found: dict[tuple[int, str], Stored] = {}
-    for provider_id, external_ids in by_provider.items():
-        where, params = in_clause(tx, '"external_id"', external_ids)
-        rows = await tx.fetch(
-            f'SELECT "external_id", "id", "content_hash", "withdrawn"{extra} '
-            f'FROM "{table}" WHERE "provider_id" = ? AND {where}',
-            [provider_id, *params],
+    extra = ', t."course_id"' if with_course else ""
+    columns = f't."external_id", t."id", t."content_hash", t."withdrawn"{extra}'
+    queries: list[tuple[str, list[Any]]] = []
+    if tx.dialect == "postgres":
+        # One round trip for the page: the keys as two arrays, joined.
+        pids, eids = zip(*keys, strict=True) if keys else ((), ())
+        queries.append(
+            (
+                f'SELECT {columns}, t."provider_id" FROM "{table}" AS t '
+                "JOIN unnest(?::int[], ?::text[]) AS k(p, e) "
+                'ON t."provider_id" = k.p AND t."external_id" = k.e',
+                [list(pids), list(eids)],
+            )
         )
-        for row in rows:
-            found[(provider_id, row[0])] = Stored(
+    else:
+        # In-process SQLite: one IN list per provider uses the unique index.
+        by_provider: dict[int, list[str]] = defaultdict(list)
+        for provider_id, external_id in keys:
+            by_provider[provider_id].append(external_id)
+        for provider_id, external_ids in by_provider.items():
+            where, params = in_clause(tx, 't."external_id"', external_ids)
+            queries.append(
+                (
+                    f'SELECT {columns}, t."provider_id" FROM "{table}" AS t '
+                    f'WHERE t."provider_id" = ? AND {where}',
+                    [provider_id, *params],
+                )
+            )
+    found: dict[tuple[int, str], Stored] = {}
+    for sql, params in queries:
+        for row in await tx.fetch(sql, params):
+            found[(row[-1], row[0])] = Stored(
                 row[1], row[2], bool(row[3]), row[4] if with_course else None
             )
     return found
