@@ -176,10 +176,12 @@ async def load(url: str, courses: int) -> None:
                 for i in range(0, courses, 10)
             ]
         )
-        if url.startswith("postgres"):
-            from tortoise import connections
+        # Planner statistics, as a database in use has them (PostgreSQL's
+        # autovacuum; SQLite needs ANALYZE or `PRAGMA optimize`): without them
+        # SQLite sorts the whole table by title instead of walking its index.
+        from tortoise import connections
 
-            await connections.get("default").execute_script("ANALYZE")
+        await connections.get("default").execute_script("ANALYZE")
 
 
 @contextmanager
