@@ -130,6 +130,8 @@ def main() -> None:
             f"gap plan over {len(courses)} courses, minimise {minimise}: median "
             f"{med:.1f} ms wall, {worst:.1f} ms CPU (target <= 300 ms); feasible="
             f"{result.feasible} courses={len(result.courses)} "
+            f"hours={result.total_hours:.1f} fee={result.total_fee:g} "
+            f"weeks={result.weeks:.2f} "
             f"candidates after pruning={result.candidates} gaps="
             f"{[(g.what, g.short) for g in result.gaps]}"
         )

@@ -305,3 +305,53 @@ def _kind(key: tuple, courses: list, keep: int, cost) -> Kind:  # noqa: ANN001
     _, pk, group, _, _ = key
     item = Item(to_credit(ranked[0]), pk, tuple(cost(c) for c in ranked), group)
     return Kind(item, ranked)
+
+
+def greedy_plan(
+    grouped: Catalogue,
+    held: Sequence[Item],
+    tree: Node,
+    learner,  # noqa: ANN001
+    policy: Policy,
+    targets: Sequence[Node],
+    max_end: float | None = None,
+) -> list | None:
+    """A plan of home courses, cheapest per credit first for each gap, if it works.
+
+    Only an upper bound for the exact program: home courses strain no cap or share,
+    so the greedy choice is usually eligible and close to the optimum.
+    """
+    from app.credits.allocation import allocate  # the planner's own solver
+
+    needs = grouped.needs
+    picked: dict[str, object] = {}
+    wanted = {id(n) for n in targets}
+    for j, (node, short) in enumerate(zip(needs.useful, needs.short, strict=True)):
+        if id(node) not in wanted:
+            continue  # another branch of an any_of, or a rule met already
+        if node.type not in ("min_credits", "min_courses", "min_share"):
+            return None
+        offers = []
+        for key, courses in grouped.kinds.items():
+            profile, pk, _, credits, _ = key
+            if pk != HOME or j not in profile[0][0]:
+                continue
+            count = math.ceil(short / (1.0 if node.type == "min_courses" else credits))
+            for course in courses[: count + len(picked)]:
+                if max_end is None or course.end_week(grouped.as_of) <= max_end + 1e-9:
+                    offers.append((grouped.cost(course) / credits, course.id, course))
+        offers.sort(key=lambda o: (o[0], o[1]))
+        got = 0.0
+        for _, cid, course in offers:
+            if got >= short - 1e-9:
+                break
+            if cid not in picked:
+                picked[cid] = course
+            got += 1.0 if node.type == "min_courses" else course.credits
+        if got < short - 1e-9:
+            return None
+    chosen = list(picked.values())
+    items = list(held) + [
+        Item(to_credit(c), HOME, (), group_of(c.start)) for c in chosen
+    ]
+    return chosen if allocate(tree, items, learner, policy).measure.met else None

@@ -16,7 +16,7 @@ from datetime import date
 
 from app.credits.admissibility import check_credits
 from app.credits.allocation import allocate, build_program
-from app.credits.candidates import leaves, select, to_credit
+from app.credits.candidates import greedy_plan, leaves, select, to_credit
 from app.credits.evaluation import Gap, _gap
 from app.credits.measure import Item, Measure, items_for, measure, missing
 from app.credits.model import Credit, Learner
@@ -114,17 +114,22 @@ def plan(
         as_of,
         lambda c: _cost(c, objective, as_of),
     )
+    targets = [m.node for m in missing(before)]
     max_end = None
     if minimise == "weeks":
         # the earliest week by which some plan can be done (feasibility only grows
         # with the week), then the fewest hours among courses ending by then
-        max_end = _earliest_end(tree, held, grouped, learner, policy)
-    # A first plan without helper courses bounds the optimum: no optimal plan takes
-    # from a kind more than that plan costs, which cuts the exact program down.
-    kinds = grouped.cut(helpers=False, max_end=max_end)
-    counts = _solve(tree, held + [k.item for k in kinds], learner, policy)
-    if counts is not None:
-        first = [c for _, c in _expand(held, kinds, counts)[1]]
+        max_end = _earliest_end(tree, held, grouped, learner, policy, targets)
+    # Any plan bounds the optimum: no optimal plan takes from a kind more than that
+    # plan costs, which cuts the exact program down. A greedy plan of home courses
+    # is cheap to find; failing that, an exact plan without helper courses.
+    first = greedy_plan(grouped, held, tree, learner, policy, targets, max_end)
+    if first is None:
+        kinds = grouped.cut(helpers=False, max_end=max_end)
+        counts = _solve(tree, held + [k.item for k in kinds], learner, policy)
+        if counts is not None:
+            first = [c for _, c in _expand(held, kinds, counts)[1]]
+    if first is not None:
         upper = sum(_cost(c, objective, as_of) for c in first)
         kinds = grouped.cut(upper=upper, max_end=max_end)
     else:
@@ -203,12 +208,20 @@ def _feasible(tree: Node, items: list[Item], learner: Learner, policy: Policy) -
 
 
 def _earliest_end(
-    tree: Node, held: list[Item], grouped, learner: Learner, policy: Policy
-) -> float | None:  # noqa: ANN001
-    """Binary search over the weeks courses end: the first by which a plan exists."""
+    tree: Node,
+    held: list[Item],
+    grouped,  # noqa: ANN001
+    learner: Learner,
+    policy: Policy,
+    targets: list[Node],
+) -> float | None:
+    """Binary search over the weeks courses end: the first by which a plan exists.
+    A greedy plan that works proves a week feasible without the solver."""
     ends = grouped.ends()
 
     def ok(week: float) -> bool:
+        if greedy_plan(grouped, held, tree, learner, policy, targets, week):
+            return True
         kinds = grouped.cut(max_end=week)
         return _feasible(tree, held + [k.item for k in kinds], learner, policy)
 
