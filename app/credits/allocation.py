@@ -48,7 +48,6 @@ class Allocation:
     assigned: dict[int, str]
     measure: Measure
     solver: str  # "direct" (no solver needed) or "milp"
-    status: str = "optimal"
 
 
 @dataclass
@@ -77,7 +76,7 @@ class _Model:
         self.row_lo.append(lo)
         self.row_hi.append(hi)
 
-    def solve(self, time_limit: float | None = None) -> np.ndarray | None:
+    def solve(self) -> np.ndarray | None:
         data, ri, ci = [], [], []
         for r, coefs in enumerate(self.rows):
             for c, v in coefs.items():
@@ -90,9 +89,8 @@ class _Model:
                 (data, (ri, ci)), shape=(len(self.rows), self.n_vars)
             ).tocsr()
             constraints.append(LinearConstraint(matrix, self.row_lo, self.row_hi))
+        # a zero gap: the answer is the optimum, not a near one
         options: dict[str, float | bool] = {"mip_rel_gap": 0.0, "disp": False}
-        if time_limit:
-            options["time_limit"] = time_limit
         result = milp(
             np.array(self.cost),
             constraints=constraints,

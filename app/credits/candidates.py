@@ -40,7 +40,7 @@ def group_of(start: date) -> str:
     return f"planned {start.year}-{'jan' if start.month <= 6 else 'jul'}"
 
 
-def to_credit(course, provider_kind: str = "") -> Credit:  # noqa: ANN001
+def to_credit(course) -> Credit:  # noqa: ANN001 - a planner.CatalogueCourse
     """The credit a catalogue course would give once passed (certificate assumed)."""
     return Credit(
         id=course.id,

@@ -99,7 +99,7 @@ def evaluate(
         eligible=allocation.measure.met,
         checks=checks,
         excluded=excluded,
-        missing=[_gap(m) for m in missing(allocation.measure)],
+        missing=[gap_of(m) for m in missing(allocation.measure)],
         totals=_totals(items, allocation),
         used=[items[i].credit.id for i in sorted(allocation.assigned)],
         short=allocation.measure.short,
@@ -107,7 +107,8 @@ def evaluate(
     )
 
 
-def _gap(m: Measure) -> Gap:
+def gap_of(m: Measure) -> Gap:
+    """The `missing` entry of an unmet leaf."""
     node = m.node
     short = m.short
     what = node.what or {

@@ -1,10 +1,15 @@
 """Gap plans: the cheapest set of catalogue courses that makes a learner eligible.
 
-The plan is exact: the allocation program of allocation.py with the learner's gaps
-forced to zero and the candidates' cost (notional hours, fee, or the week the last
-course ends) as the objective, solved by HiGHS with a zero optimality gap. Before the
-solver, candidates.py cuts the catalogue to the cheapest few of each kind of course
-the program cannot tell apart. Ties are broken toward fewer courses (a tiny cost per
+The plan is the allocation program of allocation.py with the learner's gaps forced
+to zero and the candidates' cost as the objective (notional hours or fee), solved by
+HiGHS with a zero optimality gap. By weeks, the plan first finds the earliest week
+by which any plan can end (a binary search; feasibility only grows with the week),
+then the fewest hours among courses ending by then.
+
+Before the solver, candidates.py groups the catalogue into kinds of course the
+program cannot tell apart (one integer item each, cheapest first) and cuts each kind
+to what an optimal plan can use; a cheap first plan (greedy, or exact without helper
+courses) bounds every kind by its cost. Ties go to fewer courses (a tiny cost per
 course), so free courses are not added for nothing.
 """
 
@@ -17,7 +22,7 @@ from datetime import date
 from app.credits.admissibility import check_credits
 from app.credits.allocation import allocate, build_program
 from app.credits.candidates import greedy_plan, leaves, select, to_credit
-from app.credits.evaluation import Gap, _gap
+from app.credits.evaluation import Gap, gap_of
 from app.credits.measure import Item, Measure, items_for, measure, missing
 from app.credits.model import Credit, Learner
 from app.credits.policy import Policy
@@ -99,7 +104,8 @@ def plan(
     held = items_for(check_credits(credits, policy, as_of, award).admitted, learner)
     current = allocate(tree, held, learner, policy)
     before = current.measure
-    gaps = [_gap(m) for m in missing(before)]
+    unmet_now = missing(before)
+    gaps = [gap_of(m) for m in unmet_now]
     if before.met:
         return Plan(True, minimise, gaps=[])
     objective = "hours" if minimise == "weeks" else minimise
@@ -114,7 +120,7 @@ def plan(
         as_of,
         lambda c: _cost(c, objective, as_of),
     )
-    targets = [m.node for m in missing(before)]
+    targets = [m.node for m in unmet_now]
     max_end = None
     if minimise == "weeks":
         # the earliest week by which some plan can be done (feasibility only grows
