@@ -113,6 +113,30 @@ class _Run:
         self.mapper = CtdlMapper(language, provider)
         self.seen: set[str] = set()
         self.duplicates = 0
+        self.looked_up: set[str] = set()  # CTIDs already fetched (or not found)
+
+    def unknown_organisations(self, envelopes: list[Any]) -> list[str]:
+        """CTIDs of owners and offerers these envelopes name but the run has
+        not seen, each asked for once per run."""
+        wanted: list[str] = []
+        for envelope in envelopes:
+            doc = (
+                envelope.get("decoded_resource") if isinstance(envelope, dict) else None
+            )
+            for node in resources(doc) if isinstance(doc, dict) else ():
+                if not isinstance(node, dict):
+                    continue
+                for key in ("ceterms:ownedBy", "ceterms:offeredBy"):
+                    for ref in as_list(node.get(key)):
+                        ctid = ctid_in(ref if isinstance(ref, str) else None)
+                        if (
+                            ctid
+                            and ctid not in self.looked_up
+                            and self.mapper.resolve(ref) is None
+                            and ctid not in wanted
+                        ):
+                            wanted.append(ctid)
+        return wanted
 
     def document(self, doc: Any, source_url: str | None) -> Iterator[Record]:
         nodes = resources(doc)
@@ -252,6 +276,7 @@ class CtdlRegistryConnector:
         async for number, page_url, items, following, total in self._pages(
             url, "CTDL envelopes"
         ):
+            await self._resolve(run, items)
             for envelope in items:
                 for record in run.envelope(envelope, page_url):
                     yield record
@@ -273,14 +298,35 @@ class CtdlRegistryConnector:
                 if isinstance(ctid, str) and ctid:
                     latest.pop(ctid.lower(), None)
                     latest[ctid.lower()] = event
+            fetched = []
             for ctid in latest:
                 envelope = await self._envelope(ctid)
-                if envelope is None:
-                    continue
+                if envelope is not None:
+                    fetched.append(envelope)
+            await self._resolve(run, fetched)
+            for envelope in fetched:
                 for record in run.envelope(envelope, page_url):
                     yield record
             cursor = f"events|{following}" if following else "done|"
             yield PageDone(number, cursor, total=total, meta=run.page_meta())
+
+    async def _resolve(self, run: _Run, envelopes: list[Any]) -> None:
+        """Fetch the organisations a page names before its own listing reaches
+        them (or when a resumed run skipped the page that had them), so a
+        course's institute and a programme's institution read the same
+        whatever the order and wherever the run started."""
+        for ctid in run.unknown_organisations(envelopes):
+            run.looked_up.add(ctid)
+            envelope = await self._envelope(ctid)
+            if envelope is None:
+                continue
+            try:
+                doc = _decoded(envelope)
+            except MalformedResource:
+                continue
+            for node in resources(doc):
+                if isinstance(node, dict):
+                    run.mapper.index(node)
 
     async def _envelope(self, ctid: str) -> dict[str, Any] | None:
         url = self._url(f"/envelopes/{quote(ctid)}", include_deleted="true")

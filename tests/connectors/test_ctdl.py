@@ -441,3 +441,23 @@ async def test_registry_malformed_and_duplicated_envelopes(
     again = await from_registry(sim, http)
     assert len(of_type(again, CourseRecord)) == 40
     assert sum(p.meta.get("duplicates", 0) for p in of_type(again, PageDone)) > 3
+
+
+@pytest.mark.asyncio
+async def test_a_resumed_run_names_owners_as_a_clean_run_does(
+    start_simulator: StartSimulator, http: HttpClient
+) -> None:
+    sim = await start_simulator(courses=60, seed=2)
+    clean = await from_registry(sim, http, per_page=10)
+    cursor = of_type(clean, PageDone)[2].cursor  # organisations were on page 1
+    resumed = await from_registry(
+        sim, http, SyncState(resume_cursor=cursor), per_page=10
+    )
+
+    before = by_id(clean, CourseRecord)
+    after = by_id(resumed, CourseRecord)
+    assert after and all(after[k].institute == before[k].institute for k in after)
+    programmes = by_id(clean, ProgrammeRecord)
+    for key, programme in by_id(resumed, ProgrammeRecord).items():
+        assert programme.institution_name == programmes[key].institution_name
+    assert not any(p.name.startswith("http") for p in of_type(resumed, ProviderRecord))
