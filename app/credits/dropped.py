@@ -93,6 +93,7 @@ def explain_dropped(
         _Cap(n, items, allocation.assigned) for n in walk(tree) if n.type == "max_share"
     ]
     shares = [n for n in walk(tree) if n.type == "min_share"]
+    means = [n for n in walk(tree) if n.type == "min_score" and n.source == "credits"]
     budget = [SWAP_BUDGET]
     out = []
     for i in dropped:
@@ -115,10 +116,24 @@ def explain_dropped(
                 )
                 break
         else:
-            out.append(
-                Exclusion(item.credit.id, "over_cap", "ALLOCATION", "not needed")
-            )
+            out.append(_low_score(item, means))
     return out
+
+
+def _low_score(item: Item, means: list[Node]) -> Exclusion:
+    """A credit left out because its score would pull a required mean down."""
+    scores = item.credit.scores
+    for node in means:
+        hit = matches(node.where, item, item.options[0])
+        if hit and scores is not None and scores.percent < node.n:
+            return Exclusion(
+                item.credit.id,
+                "failed",
+                node.rule,
+                f"its score {scores.percent:.1f}% would pull the mean below "
+                f"{node.n:g}%",
+            )
+    return Exclusion(item.credit.id, "over_cap", "ALLOCATION", "not needed")
 
 
 def _over_cap(i, cap: _Cap, items, allocation, learner, policy, budget) -> Exclusion:  # noqa: ANN001

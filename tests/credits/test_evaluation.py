@@ -209,3 +209,24 @@ def test_pathway_with_course_and_score_nodes() -> None:
         ("P-SCORE", 10),
     ]
     assert run(records[1:], pathway).missing[0].rule == "P-CORE"
+
+
+def test_a_low_score_left_out_of_a_mean_says_so() -> None:
+    from app.credits.model import Scores
+
+    tree = {
+        "type": "all_of",
+        "children": [
+            {"type": "min_courses", "n": 2, "rule": "P-COUNT"},
+            {"type": "min_score", "min": 80, "rule": "P-SCORE"},
+        ],
+    }
+    records = [
+        credit(cid, 1, provider="nptel", scores=Scores(assignment, 25, exam, 75))
+        for cid, assignment, exam in (("a", 25, 70), ("b", 25, 60), ("low", 10, 30))
+    ]
+    result = run(records, tree)
+    # 95% and 85% average 90%; with the 40% one the mean is 73%, under 80
+    assert result.eligible
+    (why,) = result.excluded
+    assert (why.id, why.reason, why.rule) == ("low", "failed", "P-SCORE")
