@@ -137,52 +137,62 @@ async def load_catalogue_from_db(url: str, as_of: date) -> list[CatalogueCourse]
     the plan (it fills credit totals, not category minimums). Fees are in minor
     units in the database and in major units in a plan.
     """
+    from tortoise.exceptions import BaseORMException
+
     from app.db.connection import open_database
     from app.db.models.catalogue import Offering
 
-    async with open_database(url):
-        rows = await Offering.filter(
-            withdrawn=False,
-            course__withdrawn=False,
-            course__credits__not_isnull=True,
-            start__gte=as_of,
-        ).values(
-            "id",
-            "start",
-            "fee_minor",
-            "currency",
-            "course_id",
-            "course__title",
-            "course__credits",
-            "course__notional_hours",
-            "course__weeks",
-            "course__ncrf_level",
-            "course__subjects",
-            "provider__slug",
-            "provider__abc_registered",
-            "provider__swayam",
-        )
-    out = []
-    for row in rows:
-        credits = float(row["course__credits"])
-        if credits <= 0:
-            continue
-        hours = row["course__notional_hours"] or credits * _HOURS_PER_CREDIT
-        subjects = row["course__subjects"] or []
-        out.append(
-            CatalogueCourse(
-                id=f"course-{row['course_id']}/offering-{row['id']}",
-                title=row["course__title"],
-                provider="swayam" if row["provider__swayam"] else row["provider__slug"],
-                credits=credits,
-                hours=float(hours),
-                fee=(row["fee_minor"] or 0) / 100,
-                weeks=float(row["course__weeks"] or 0),
-                start=row["start"],
-                level=row["course__ncrf_level"],
-                subjects=tuple(s for s in subjects if isinstance(s, str)),
-                issuer_registered=bool(row["provider__abc_registered"]),
-                currency=row["currency"] or "INR",
-            )
-        )
-    return out
+    try:
+        async with open_database(url):
+            rows = await _offerings(Offering, as_of)
+    except BaseORMException as exc:
+        raise UsageError(
+            f"cannot read the catalogue from the database: {exc} "
+            "(has `credgraph migrate` run?)"
+        ) from exc
+    return [_candidate(row) for row in rows if float(row["course__credits"]) > 0]
+
+
+async def _offerings(Offering, as_of: date) -> list[dict]:  # noqa: ANN001, N803
+    return await Offering.filter(
+        withdrawn=False,
+        course__withdrawn=False,
+        course__credits__not_isnull=True,
+        start__gte=as_of,
+    ).values(
+        "id",
+        "start",
+        "fee_minor",
+        "currency",
+        "course_id",
+        "course__title",
+        "course__credits",
+        "course__notional_hours",
+        "course__weeks",
+        "course__ncrf_level",
+        "course__subjects",
+        "provider__slug",
+        "provider__abc_registered",
+        "provider__swayam",
+    )
+
+
+def _candidate(row: dict) -> CatalogueCourse:
+    credits = float(row["course__credits"])
+    hours = row["course__notional_hours"] or credits * _HOURS_PER_CREDIT
+    subjects = row["course__subjects"] or []
+    return CatalogueCourse(
+        id=f"course-{row['course_id']}/offering-{row['id']}",
+        title=row["course__title"],
+        # a SWAYAM coordinator's courses are SWAYAM courses (R-SWAYAM-CAP, -CERT)
+        provider="swayam" if row["provider__swayam"] else row["provider__slug"],
+        credits=credits,
+        hours=float(hours),
+        fee=(row["fee_minor"] or 0) / 100,
+        weeks=float(row["course__weeks"] or 0),
+        start=row["start"],
+        level=row["course__ncrf_level"],
+        subjects=tuple(s for s in subjects if isinstance(s, str)),
+        issuer_registered=bool(row["provider__abc_registered"]),
+        currency=row["currency"] or "INR",
+    )

@@ -61,3 +61,11 @@ def test_plan_reads_the_catalogue_from_the_database(tmp_path: Path, capsys) -> N
     assert info.value.code == 0 and out["feasible"]
     assert [c["title"] for c in out["courses"]] == ["cheap"]
     assert out["courses"][0]["fee"] == 500 and out["total_hours"] == 100
+
+
+def test_plan_without_catalogue_tables_is_a_usage_error(tmp_path: Path, capsys) -> None:
+    url = f"sqlite://{tmp_path / 'empty.db'}"
+    with pytest.raises(SystemExit) as info:
+        main(["plan", _file(tmp_path, _eligible()), "--catalogue", url])
+    out, err = capsys.readouterr()
+    assert info.value.code == 2 and out == "" and "credgraph migrate" in err
