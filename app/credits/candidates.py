@@ -67,6 +67,8 @@ class _Needs:
     useful: list[Node]
     short: list[float]  # credits or courses still needed per useful leaf
     constraints: list[Node]  # caps and shares (where helpers matter)
+    # held credits a cap or share leaves uncounted now: helpers may let them count
+    dropped: float = 0.0
 
 
 def _needs(tree: Node, before: Measure, held: Sequence[Item], assigned: dict) -> _Needs:
@@ -95,7 +97,8 @@ def _needs(tree: Node, before: Measure, held: Sequence[Item], assigned: dict) ->
                 useful.append(m.node)
                 short.append(movable)
     constraints = [n for n in walk(tree) if n.type in ("max_share", "min_share")]
-    return _Needs(useful, short, constraints)
+    dropped = sum(it.credit.credits for i, it in enumerate(held) if i not in assigned)
+    return _Needs(useful, short, constraints, dropped)
 
 
 def _provider_kind(provider: str, home: str) -> str:
@@ -243,15 +246,18 @@ def _cut(kinds: dict, needs: _Needs, cost, helpers: bool = True) -> list[Kind]: 
             useful.append((key, courses))
         elif _any(key[0], needs, _helps):
             helper_kinds.append((key, courses))
-    if not useful:
+    if not useful and not needs.dropped:
         return []
     # At most this many useful courses in a minimal plan: each closes some gap.
-    smallest = min(key[3] for key, _ in useful)
+    smallest = min((key[3] for key, _ in useful), default=1.0)
     picks = sum(
         math.ceil(s / (1.0 if n.type in ("min_courses", "course") else smallest) - 1e-9)
         for n, s in zip(needs.useful, needs.short, strict=True)
     )
-    strained = any(_any(key[0], needs, _hurts) for key, _ in useful)
+    strained = needs.dropped > 0 or any(
+        _any(key[0], needs, _hurts) for key, _ in useful
+    )
+    picks += math.ceil(needs.dropped)
     ratio = max((_ratio(c) for c in needs.constraints), default=0.0)
     out: list[Kind] = []
     for key, courses in useful:

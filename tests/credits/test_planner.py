@@ -224,3 +224,46 @@ def test_pruning_keeps_the_optimum(held, catalogue, tree) -> None:
     assert pruned.feasible == full.feasible
     if full.feasible:
         assert abs(pruned.total_hours - full.total_hours) < 1e-6
+
+
+def test_plan_can_add_home_courses_that_let_held_external_credits_count() -> None:
+    # 8 home credits: at 50% residency only 8 of the 12 external minor credits
+    # count, 2 short of 10. A cheap home major course (no minor at all) lets all
+    # 12 count, which beats a dear home minor course.
+    from app.credits.requirements import parse_tree
+
+    tree = parse_tree(
+        {
+            "type": "all_of",
+            "children": [
+                {"type": "min_credits", "n": 10, "where": {"category": "minor"}},
+                {"type": "min_share", "limit": 0.5, "where": {"provider_kind": "home"}},
+            ],
+        }
+    )
+    held = many("h", 2, 4, "major") + many("x", 3, 4, "minor", provider="coursera")
+    catalogue = [
+        course("dear_minor", 2, 200, category="minor"),
+        course("cheap_major", 4, 10, category="major"),
+    ]
+    result = _plan(held, catalogue, award=tree)
+    assert [c.id for c in result.courses] == ["cheap_major"]
+
+
+def test_helpers_alone_can_close_a_gap() -> None:
+    # no minor course in the catalogue at all: only home courses that let the held
+    # external minor credits count can close the minor gap
+    from app.credits.requirements import parse_tree
+
+    tree = parse_tree(
+        {
+            "type": "all_of",
+            "children": [
+                {"type": "min_credits", "n": 10, "where": {"category": "minor"}},
+                {"type": "min_share", "limit": 0.5, "where": {"provider_kind": "home"}},
+            ],
+        }
+    )
+    held = many("h", 2, 4, "major") + many("x", 3, 4, "minor", provider="coursera")
+    result = _plan(held, [course("major", 4, 10, category="major")], award=tree)
+    assert result.feasible and [c.id for c in result.courses] == ["major"]
