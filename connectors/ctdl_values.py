@@ -34,6 +34,19 @@ def _first_text(value: Any) -> str | None:
     return None
 
 
+def _keys_by_preference(value: dict[str, Any], language: str) -> list[str]:
+    """A language map's keys: the language asked for, then its primary
+    language (`en` for `en-US`, `en-GB` for `en`), then the rest in order."""
+    wanted = language.casefold()
+    primary = wanted.split("-", 1)[0]
+    keys = list(value)
+    exact = [k for k in keys if k.casefold() == wanted]
+    near = [
+        k for k in keys if k not in exact and k.casefold().split("-", 1)[0] == primary
+    ]
+    return exact + near + [k for k in keys if k not in exact and k not in near]
+
+
 def text(value: Any, language: str = "en") -> str | None:
     """One string from a plain string, a list or a language map."""
     if value is None:
@@ -44,27 +57,21 @@ def text(value: Any, language: str = "en") -> str | None:
         return None
     if "@value" in value:
         return _first_text(value["@value"])
-    wanted = language.casefold()
-    primary = wanted.split("-", 1)[0]
-    keys = list(value)
-    for match in (
-        lambda k: k.casefold() == wanted,
-        lambda k: k.casefold().split("-", 1)[0] == primary,
-        lambda k: True,
-    ):
-        for key in keys:
-            if match(key):
-                found = _first_text(value[key])
-                if found:
-                    return found
+    for key in _keys_by_preference(value, language):
+        found = _first_text(value[key])
+        if found:
+            return found
     return None
 
 
 def texts(value: Any, language: str = "en") -> list[str]:
-    """Every string of a language map's chosen language (keywords are lists)."""
+    """Every string of the chosen language (a map's `keyword` holds lists)."""
     if isinstance(value, dict) and "@value" not in value:
-        chosen = text({k: k for k in value}, language)  # the key text() would pick
-        return [t for t in (_first_text(v) for v in as_list(value.get(chosen))) if t]
+        for key in _keys_by_preference(value, language):
+            found = [t for t in (_first_text(v) for v in as_list(value[key])) if t]
+            if found:
+                return found
+        return []
     return [t for t in (text(v, language) for v in as_list(value)) if t]
 
 

@@ -180,6 +180,7 @@ def generated_dir(tmp_path: Path) -> Path:
             "ceterms:subject": [
                 {"@type": "skos:Concept", "skos:prefLabel": {"en": "Mathematics"}}
             ],
+            "ceterms:keyword": {"fr": ["matrices"], "en-US": ["matrices", "vectors"]},
             "ceterms:estimatedDuration": [
                 {"@type": "ceterms:DurationProfile", "ceterms:exactDuration": "PT150H"}
             ],
@@ -251,7 +252,8 @@ async def test_credit_values_durations_trees_and_language(generated_dir: Path) -
     )  # fmt: skip
     assert course.notional_hours == 150.0
     assert course.institute == "Example University"  # en-GB for "en"
-    assert course.subjects == ("Mathematics",)  # a skos:Concept
+    # A skos:Concept subject, then the English keywords of a language map.
+    assert course.subjects == ("Mathematics", "matrices", "vectors")
     offering = of_type(records, OfferingRecord)[0]
     assert (offering.fee_minor, offering.currency) == (25000, "EUR")
 
