@@ -119,10 +119,8 @@ def _choice(value: Any, path: str, allowed: tuple[str, ...]) -> str:
 def parse_learner(raw: Any) -> Learner:
     if not isinstance(raw, Mapping):
         raise InputError("learner", "must be an object")
-    apaar = raw.get("apaar_id")
-    if apaar is not None and (
-        not isinstance(apaar, str) or not _APAAR.fullmatch(apaar)
-    ):
+    apaar = _required(raw, "apaar_id", "learner")
+    if not isinstance(apaar, str) or not _APAAR.fullmatch(apaar):
         raise InputError("learner.apaar_id", "must be 12 digits")
     home = _string(
         _required(raw, "home_institution", "learner"), "learner.home_institution"
@@ -353,7 +351,7 @@ INPUT_SCHEMA: dict[str, Any] = {
         "as_of": _DATE,
         "learner": {
             "type": "object",
-            "required": ["home_institution"],
+            "required": ["apaar_id", "home_institution"],
             "properties": {
                 "apaar_id": {"type": "string", "pattern": "^[0-9]{12}$"},
                 "home_institution": {"type": "string", "minLength": 1},

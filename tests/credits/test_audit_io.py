@@ -72,6 +72,8 @@ def test_good_input_parses_and_ignores_unknown_fields() -> None:
             "credits[0].scores.assignment_max: required",
         ),
         ("learner.apaar_id", "12345", "learner.apaar_id: must be 12 digits"),
+        ("learner.apaar_id", 123456789012, "learner.apaar_id: must be 12 digits"),
+        ("learner.apaar_id", KeyError, "learner.apaar_id: required"),
         ("as_of", KeyError, "as_of: required"),
         ("as_of", "2025-13-01", "as_of: not a date"),
         ("award", "phd", "award: unknown award"),
