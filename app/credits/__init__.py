@@ -6,10 +6,13 @@ Entry points:
 - `plan(credits, learner, tree, award, policy, as_of, catalogue, minimise) -> Plan`
 - `builtin_award(award_id, policy) -> Node`, `parse_tree(json) -> Node`
 - `get_policy(name)`, `derive_policy(base, overrides)`
+- `result_to_json(evaluation)` / `plan_to_json(plan, award)`: the CLI's JSON shapes
 - ledger rules in `app.credits.ledger`, unit conversions in `app.credits.units`.
 """
 
+from app.credits.audit_io import result_to_json
 from app.credits.awards import AWARDS, builtin_award, resolve_award
+from app.credits.catalogue_io import plan_to_json
 from app.credits.errors import CreditsError, InputError, PolicyError, TreeError
 from app.credits.evaluation import Check, Evaluation, Gap, closest_award, evaluate
 from app.credits.model import Credit, Exclusion, Learner, Scores
@@ -42,5 +45,7 @@ __all__ = [
     "get_policy",
     "parse_tree",
     "plan",
+    "plan_to_json",
     "resolve_award",
+    "result_to_json",
 ]
