@@ -65,9 +65,9 @@ class Measure:
 
 
 def matches(where: Where, item: Item, category: str) -> bool:
-    return where.fixed_match(item.credit, item.provider_kind) and where.category_match(
-        category
-    )
+    if not where.category_match(category):
+        return False
+    return not where.any_fixed or where.fixed_match(item.credit, item.provider_kind)
 
 
 def share_divisor(node: Node) -> float:

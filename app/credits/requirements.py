@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from app.credits.errors import TreeError
@@ -36,8 +37,22 @@ class Where:
     not_kinds: frozenset[str] = frozenset()
     subjects: frozenset[str] | None = None
 
+    @cached_property
+    def any_fixed(self) -> bool:
+        """Whether anything but the category filters (most nodes filter categories)."""
+        return (
+            self.level_min is not None
+            or self.level_max is not None
+            or self.provider_kinds is not None
+            or self.kinds is not None
+            or bool(self.not_kinds)
+            or self.subjects is not None
+        )
+
     def fixed_match(self, credit: Credit, kind_of_provider: str) -> bool:
         """Everything but the category, which the allocator chooses."""
+        if not self.any_fixed:
+            return True
         if self.level_min is not None and (credit.level or 0) < self.level_min:
             return False
         if self.level_max is not None and (credit.level or 0) > self.level_max:
