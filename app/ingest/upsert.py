@@ -167,32 +167,23 @@ async def _stored(
     """The stored rows under these (provider_id, external_id) keys."""
     extra = ', t."course_id"' if with_course else ""
     columns = f't."external_id", t."id", t."content_hash", t."withdrawn"{extra}'
+    # One query per provider: `provider_id = ? AND external_id IN/ANY (…)`
+    # always takes the unique index, even while a first sync outgrows the
+    # planner's statistics (a join on unnest() then turns into a seq scan
+    # per page, quadratic over the run).
+    by_provider: dict[int, list[str]] = defaultdict(list)
+    for provider_id, external_id in keys:
+        by_provider[provider_id].append(external_id)
     queries: list[tuple[str, list[Any]]] = []
-    if tx.dialect == "postgres":
-        # One round trip for the page: the keys as two arrays, joined.
-        pids, eids = zip(*keys, strict=True) if keys else ((), ())
+    for provider_id, external_ids in by_provider.items():
+        where, params = in_clause(tx, 't."external_id"', external_ids)
         queries.append(
             (
                 f'SELECT {columns}, t."provider_id" FROM "{table}" AS t '
-                "JOIN unnest(?::int[], ?::text[]) AS k(p, e) "
-                'ON t."provider_id" = k.p AND t."external_id" = k.e',
-                [list(pids), list(eids)],
+                f'WHERE t."provider_id" = ? AND {where}',
+                [provider_id, *params],
             )
         )
-    else:
-        # In-process SQLite: one IN list per provider uses the unique index.
-        by_provider: dict[int, list[str]] = defaultdict(list)
-        for provider_id, external_id in keys:
-            by_provider[provider_id].append(external_id)
-        for provider_id, external_ids in by_provider.items():
-            where, params = in_clause(tx, 't."external_id"', external_ids)
-            queries.append(
-                (
-                    f'SELECT {columns}, t."provider_id" FROM "{table}" AS t '
-                    f'WHERE t."provider_id" = ? AND {where}',
-                    [provider_id, *params],
-                )
-            )
     found: dict[tuple[int, str], Stored] = {}
     for sql, params in queries:
         for row in await tx.fetch(sql, params):
