@@ -1,11 +1,14 @@
 """Text search over courses: the one interface the API uses on either backend.
 
-Relevance is computed from the row alone, never from corpus statistics (FTS5's
-bm25 weighs terms by how rare they are, so every insert would shift every
-score and a keyset cursor carrying a score would skip or repeat rows). It is
-the same number on both backends: 4 when the title matches every term, 2 for
-subjects, 1 for the description, plus 1/(1 + title length) so shorter titles
-come first among equals.
+The index decides which courses match; relevance then ranks the matches from
+the row alone, never from corpus statistics (FTS5's bm25 weighs terms by how
+rare they are, so every insert would shift every score and a keyset cursor
+carrying a score would skip or repeat rows). It is the same number on both
+backends: 4 when the title contains every term, 2 for subjects, 1 for the
+description, plus 1/(1 + title length) so shorter titles come first among
+equals. "Contains" is a plain substring test on the lower-cased text, cheap on
+the rows already matched (a second full-text query per column cost more than
+the search itself); it may also credit a term found inside a word.
 """
 
 from __future__ import annotations
@@ -64,10 +67,16 @@ def text_search(queryset: QuerySet[Course], terms: list[str]) -> QuerySet[Course
     """Courses matching every term (each a word prefix, in any of title,
     description and subjects), annotated with RELEVANCE."""
     backend = _dialect_module(queryset._db or connections.get("default"))
+
+    def contains_all(column: str) -> str:
+        text = f"lower(coalesce({backend.column(column)}, ''))"
+        hits = " AND ".join(backend.contains(text, term) for term in terms)
+        return backend.as_number(f"({hits})")
+
     score = backend.as_float(
-        f"4.0 * {backend.as_number(backend.match(terms, 'title'))} "
-        f"+ 2.0 * {backend.as_number(backend.match(terms, 'subjects'))} "
-        f"+ 1.0 * {backend.as_number(backend.match(terms, 'description'))} "
+        f"4.0 * {contains_all('title')} "
+        f"+ 2.0 * {contains_all('subjects')} "
+        f"+ 1.0 * {contains_all('description')} "
         f"+ 1.0 / (1 + {backend.title_length()})"
     )
     return queryset.annotate(

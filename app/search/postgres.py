@@ -24,12 +24,6 @@ INSTALL = (
 UNINSTALL = (f"DROP INDEX IF EXISTS {INDEX}",)
 REFRESH: tuple[str, ...] = ()
 
-_COLUMNS = {
-    "title": 'coalesce("course"."title", \'\')',
-    "description": 'coalesce("course"."description", \'\')',
-    "subjects": 'coalesce("course"."subjects"::text, \'\')',
-}
-
 
 def _query(terms: list[str]) -> str:
     # terms are letters and digits only (terms.py): safe inside the literal
@@ -38,11 +32,22 @@ def _query(terms: list[str]) -> str:
     )
 
 
-def match(terms: list[str], column: str | None = None) -> str:
-    """A boolean SQL expression: the course row matches every term. The
-    whole-document form is written exactly as the index is, so it is used."""
-    document = _COLUMNS[column] if column else _document("course")
-    return f"(to_tsvector('simple'::regconfig, {document}) @@ {_query(terms)})"
+def match(terms: list[str]) -> str:
+    """A boolean SQL expression: the course row matches every term. Written
+    exactly as the index is, so the index is used."""
+    return (
+        f"(to_tsvector('simple'::regconfig, {_document('course')}) @@ {_query(terms)})"
+    )
+
+
+def column(name: str) -> str:
+    # subjects is jsonb: its text, as the index reads it
+    return f'"course"."{name}"::text' if name == "subjects" else f'"course"."{name}"'
+
+
+def contains(text: str, term: str) -> str:
+    # terms are letters and digits only (terms.py): safe inside the literal
+    return f"strpos({text}, '{term}') > 0"
 
 
 def title_length() -> str:

@@ -35,19 +35,23 @@ UNINSTALL = (
 REFRESH = (f"INSERT INTO {TABLE}({TABLE}) VALUES ('rebuild')",)
 
 
-def _query(terms: list[str], column: str | None) -> str:
+def match(terms: list[str]) -> str:
+    """A boolean SQL expression: the course row matches every term."""
     # every term a prefix, all required; terms are letters and digits only
     # (terms.py), so quoting them is all the escaping FTS5 needs
-    phrase = " ".join(f'"{t}"*' for t in terms)
-    return f"{{{column}}} : ({phrase})" if column else phrase
-
-
-def match(terms: list[str], column: str | None = None) -> str:
-    """A boolean SQL expression: the course row matches every term."""
+    query = " ".join(f'"{t}"*' for t in terms)
     return (
-        f'"course"."id" IN (SELECT rowid FROM {TABLE} '
-        f"WHERE {TABLE} MATCH '{_query(terms, column)}')"
+        f'"course"."id" IN (SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH \'{query}\')'
     )
+
+
+def column(name: str) -> str:
+    return f'"course"."{name}"'
+
+
+def contains(text: str, term: str) -> str:
+    # terms are letters and digits only (terms.py): safe inside the literal
+    return f"instr({text}, '{term}') > 0"
 
 
 def title_length() -> str:
