@@ -205,6 +205,7 @@ class _Run:
         self.pending: asyncio.Task[None] | None = None
         # Two writers where there are two connections to write with.
         self.pipelined = lease.dialect == "postgres"
+        self.pass_full = True  # a walk of the whole source (see _state)
         self.validators: dict[str, str] = {}
         self.cursor = plan.resume_cursor
         self.lost: Exception | None = None
@@ -228,13 +229,9 @@ class _Run:
             self.progress.close()
 
     async def _pages(self) -> None:
-        state = SyncState(
-            full=True,
-            resume_cursor=self.plan.resume_cursor,
-            validators=self.plan.validators,
-        )
         async with registry.open_client(self.config) as http:
             connector = registry.build_connector(self.config, http)
+            state = await self._state(connector)
             queue: asyncio.Queue[Page | BaseException | None] = asyncio.Queue(
                 QUEUE_PAGES
             )
@@ -256,6 +253,29 @@ class _Run:
                     # back) before the run is recorded as failed.
                     with contextlib.suppress(BaseException):
                         await self.pending
+
+    async def _state(self, connector: object) -> SyncState:
+        """Where the connector starts. A connector that declares
+        `incremental = True` (a change feed: edX timestamps, CTDL events) is
+        asked only for what changed since the last complete run, unless the
+        run is `--full`; such a run cannot see absences, so it withdraws
+        nothing. Every other connector walks the whole source each run."""
+        incremental = (
+            bool(getattr(connector, "incremental", False))
+            and not self.run.full
+            and self.plan.since is not None
+        )
+        self.pass_full = not incremental
+        if incremental:
+            await SyncRun.filter(id=self.run.id).update(
+                options={**(self.run.options or {}), "since": str(self.plan.since)}
+            )
+        return SyncState(
+            full=self.pass_full,
+            resume_cursor=self.plan.resume_cursor,
+            since=self.plan.since if incremental else None,
+            validators=self.plan.validators,
+        )
 
     async def _produce(
         self,
@@ -438,7 +458,6 @@ class _Run:
     async def _finish(self) -> None:
         now = datetime.now(UTC)
         out = self.out
-        out.complete = True
         if self._may_withdraw(now):
             # The pass began at page 1 in this run or in the runs it resumed.
             gone_c, gone_o = await withdraw_unseen(
@@ -450,9 +469,10 @@ class _Run:
             self.plan.validators if out.not_modified else {}
         )
         total = out.total
+        out.complete = self.pass_full
         await SyncRun.filter(id=self.run.id).update(
             status="succeeded",
-            complete=True,
+            complete=self.pass_full,
             finished_at=now,
             heartbeat_at=now,
             withdrawn=total.withdrawn,
@@ -465,7 +485,7 @@ class _Run:
         await self._after(total)
 
     def _may_withdraw(self, now: datetime) -> bool:
-        if self.out.not_modified:
+        if self.out.not_modified or not self.pass_full:
             return False
         began = self.plan.pass_started
         if self.plan.chain and (

@@ -21,6 +21,9 @@ class Plan:
     chain: list[int] = field(default_factory=list)
     validators: dict[str, str] = field(default_factory=dict)
     pass_started: datetime | None = None  # when the resumed pass began
+    # Start of the last successful complete run: where an incremental
+    # connector's change feed picks up.
+    since: datetime | None = None
 
 
 async def close_interrupted(source: str, by_owner: str) -> int:
@@ -43,6 +46,13 @@ async def plan_run(source: str, full: bool) -> Plan:
     )
     if last_ok is not None:
         plan.validators = dict(last_ok.validators or {})
+    last_complete = (
+        await SyncRun.filter(source=source, status="succeeded", complete=True)
+        .order_by("-id")
+        .first()
+    )
+    if last_complete is not None:
+        plan.since = last_complete.started_at
     last = (
         await SyncRun.filter(source=source, status__in=("failed", "succeeded"))
         .order_by("-id")

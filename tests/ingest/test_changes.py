@@ -127,3 +127,33 @@ async def test_after_run_hook_is_told_what_changed(
     (one, one_ids), (two, two_ids) = seen
     assert (one.run_id, one.changed_courses, len(one_ids)) == (first.run_id, 50, 50)
     assert (two.changed_courses, two_ids) == (0, [])
+
+
+@pytest.mark.asyncio
+async def test_an_incremental_connector_gets_since_and_withdraws_nothing(
+    migrated: str, start_simulator: StartSimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from connectors import registry
+    from connectors.base import SourceConfig
+    from tests.ingest import incremental_connector as feed
+
+    monkeypatch.setitem(
+        registry.CONNECTORS, "swayam-feed", "tests.ingest.incremental_connector"
+    )
+    monkeypatch.setattr(feed, "STATES", [])
+    sim = await start_simulator(courses=300, seed=SEED, change=0.0, drop=0.1)
+    config = SourceConfig("feed", "swayam-feed", sim.url, source(sim).options)
+
+    first = await run_sync(config)  # nothing complete yet: a full pass
+    sim.control(generation=1)
+    changes = await run_sync(config)  # a change feed cannot see absences
+    full = await run_sync(config, full=True)
+
+    assert [(s.full, s.since is not None) for s in feed.STATES] == [
+        (True, False),
+        (False, True),
+        (True, False),
+    ]
+    assert first.complete and not changes.complete and full.complete
+    assert changes.pages == 1 and changes.courses.withdrawn == 0
+    assert full.courses.withdrawn > 0
