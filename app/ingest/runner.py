@@ -1,10 +1,15 @@
 """One sync run of one source, from lock to summary.
 
 The connector fetches (and prefetches) pages; a producer task turns its
-records into `Page`s on a small queue; the writer commits each page in one
-short transaction with the run's counts and resume cursor. So the next page
+records into `Page`s on a small queue; the writer commits each page with
+the run's counts and resume cursor (SQLite: one short transaction; PostgreSQL:
+two pipelined ones on two connections, see `_Run._commit`). So the next page
 downloads and parses while the current one is written, no transaction ever
 spans a network call, and memory holds at most a few pages.
+
+Exit states: succeeded (complete, or a 304 said nothing changed), failed
+(the reason and where the next run resumes are in `SyncRun.error`), locked
+(another live run holds the source's lease).
 """
 
 from __future__ import annotations
