@@ -335,3 +335,22 @@ async def test_facets_count_the_whole_filter(client: httpx.AsyncClient) -> None:
         {"value": "4-6", "count": 1},
         {"value": "unknown", "count": 1},
     ]
+
+
+@pytest.mark.parametrize("words", ["हिन्दी", "साहित्य इतिहा", "HINDI"])
+@pytest.mark.asyncio
+async def test_search_in_devanagari_and_any_case(
+    client: httpx.AsyncClient, words: str
+) -> None:
+    cat = await build_catalogue()
+    await make_course(
+        cat.providers["cec"],
+        "hi-2",
+        "हिन्दी साहित्य का इतिहास",
+        subjects=["Hindi"],
+        language="hi",
+    )
+    found = await titles(client, filter={"search": words})
+    assert "हिन्दी साहित्य का इतिहास" in found
+    # a vowel sign is part of the word, not a break inside it
+    assert "Machine Learning" not in found
