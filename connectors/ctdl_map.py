@@ -189,7 +189,16 @@ class CtdlMapper:
         self._announced: dict[str, str | None] = {}  # provider slug -> name sent
 
     def index(self, node: dict[str, Any]) -> None:
-        for key in (node.get("@id"), node.get("ceterms:ctid")):
+        """Remember a node so references to it resolve for the rest of the run.
+
+        Organisations are kept whole (their names label what they own); of
+        anything else only the CTID a reference needs, so a registry crawl of
+        tens of thousands of resources holds ids, not documents.
+        """
+        ctid = node.get("ceterms:ctid")
+        if kind_of(node) != "organisation":
+            node = {"@id": node.get("@id"), "ceterms:ctid": ctid}
+        for key in (node.get("@id"), ctid):
             if isinstance(key, str) and key:
                 self.nodes[key if key.startswith(("http", "_:")) else key.lower()] = (
                     node
