@@ -29,6 +29,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from tortoise.transactions import in_transaction
 
@@ -39,8 +40,21 @@ from app.db.models.catalogue import (
     Offering,
 )
 from app.ingest import hooks
+from app.ingest.backend import write_transaction
+from app.ingest.upsert import in_clause
 
 MATCHER = "matcher"
+_CHUNK = 1000  # rows a write transaction (short: SQLite has one writer)
+_SET_GROUP = (
+    'UPDATE "course" SET "equivalence_group_id" = ?, "equivalence_reason" = ? '
+    'WHERE "id" = ?'
+)
+_DECIDE = (
+    'INSERT INTO "equivalence_decision" '
+    '("group_id", "course_id", "action", "reason", "actor", "created_at") '
+    "VALUES (?, ?, ?, ?, ?, ?)"
+)
+_NO_LONGER = "no longer matches any course of another source"
 _URL_SCHEME = re.compile(r"^https?://(www\.)?")
 
 
@@ -180,7 +194,11 @@ def link_candidates(candidates: Sequence[Candidate]) -> _Links:
 
 
 async def match_all() -> Report:
-    """Re-match every live course outside pinned groups; returns what moved."""
+    """Re-match every live course outside pinned groups; returns what moved.
+
+    Writes are batched (`executemany`, a thousand rows a short transaction):
+    a first match of tens of thousands of courses moves them all.
+    """
     candidates, held = await _candidates()
     report = Report(courses=len(candidates), pinned_skipped=len(held))
     links = link_candidates(candidates)
@@ -188,46 +206,70 @@ async def match_all() -> Report:
     components: dict[int, list[int]] = defaultdict(list)
     for c in candidates:
         components[links.find(c.id)].append(c.id)
-    async with in_transaction():
-        placed: set[int] = set()
-        for members in components.values():
-            if len(members) < 2:
-                continue
-            report.groups += 1
-            group = await _group_for([by_id[m] for m in members])
-            for course_id in members:
-                placed.add(course_id)
-                if by_id[course_id].group_id == group.id:
-                    continue
-                reason = links.why.get(course_id, "matched")[:255]
-                await _place(course_id, group, "matched", reason, MATCHER)
-                report.matched += 1
+    # (members, the group most of them are in already or None, a new key)
+    plans: list[tuple[list[int], int | None, str]] = []
+    for members in components.values():
+        if len(members) < 2:
+            continue
+        current = Counter(
+            by_id[m].group_id for m in members if by_id[m].group_id is not None
+        )
+        best = min(current, key=lambda g: (-current[g], g)) if current else None
+        plans.append((members, best, f"auto-{min(members)}"))
+    report.groups = len(plans)
+    created = await _create_groups([key for _, best, key in plans if best is None])
+    moves: list[tuple[int, int, str]] = []  # (course, group, reason)
+    placed: set[int] = set()
+    for members, best, key in plans:
+        group_id = best if best is not None else created[key]
+        for course_id in members:
+            placed.add(course_id)
+            if by_id[course_id].group_id != group_id:
+                reason = links.why.get(course_id, "matched")
+                moves.append((course_id, group_id, reason))
                 report.reasons[reason.split(" ", 1)[0]] += 1
-        for c in candidates:
-            if c.group_id is not None and c.id not in placed:
-                await Course.filter(id=c.id).update(
-                    equivalence_group_id=None, equivalence_reason=None
-                )
-                await EquivalenceDecision.create(
-                    group_id=c.group_id,
-                    course_id=c.id,
-                    action="unmatched",
-                    reason="no longer matches any course of another source",
-                    actor=MATCHER,
-                )
-                report.unmatched += 1
+    gone = [
+        (c.id, c.group_id)
+        for c in candidates
+        if c.group_id is not None and c.id not in placed
+    ]
+    report.matched, report.unmatched = len(moves), len(gone)
+    now = datetime.now(UTC)
+    for start in range(0, max(len(moves), len(gone)), _CHUNK):
+        moved = moves[start : start + _CHUNK]
+        out = gone[start : start + _CHUNK]
+        async with write_transaction() as tx:
+            await tx.executemany(_SET_GROUP, [(g, r[:255], c) for c, g, r in moved])
+            await tx.executemany(
+                _DECIDE,
+                [(g, c, "matched", r[:512], MATCHER, now) for c, g, r in moved],
+            )
+            await tx.executemany(_SET_GROUP, [(None, None, c) for c, _ in out])
+            await tx.executemany(
+                _DECIDE,
+                [(g, c, "unmatched", _NO_LONGER, MATCHER, now) for c, g in out],
+            )
     return report
 
 
-async def _group_for(members: list[Candidate]) -> EquivalenceGroup:
-    """The members' most common current group, else a new one."""
-    current = Counter(m.group_id for m in members if m.group_id is not None)
-    if current:
-        best = min(current, key=lambda g: (-current[g], g))
-        return await EquivalenceGroup.get(id=best)
-    key = f"auto-{min(m.id for m in members)}"
-    group, _ = await EquivalenceGroup.get_or_create(key=key)
-    return group
+async def _create_groups(keys: list[str]) -> dict[str, int]:
+    """Ids of the groups with these keys, created (unpinned) where missing."""
+    ids: dict[str, int] = {}
+    now = datetime.now(UTC)
+    for start in range(0, len(keys), _CHUNK):
+        chunk = keys[start : start + _CHUNK]
+        async with write_transaction() as tx:
+            await tx.executemany(
+                'INSERT INTO "equivalence_group" ("key", "pinned", "created_at") '
+                'VALUES (?, ?, ?) ON CONFLICT ("key") DO NOTHING',
+                [(key, False, now) for key in chunk],
+            )
+            where, params = in_clause(tx, '"key"', chunk)
+            for group_id, key in await tx.fetch(
+                f'SELECT "id", "key" FROM "equivalence_group" WHERE {where}', params
+            ):
+                ids[key] = group_id
+    return ids
 
 
 async def _place(
