@@ -27,7 +27,7 @@ from typing import Any
 from app.db.migrate import ensure_migrated
 from app.db.models.sync import SyncRun
 from app.ingest import hooks, locks, runs
-from app.ingest.backend import Tx, write_transaction
+from app.ingest.backend import Tx, read_connection, write_transaction
 from app.ingest.keys import storage_key
 from app.ingest.page import Page
 from app.ingest.pathways import write_pathways, write_programmes
@@ -211,6 +211,7 @@ class _Run:
         # Two writers where there are two connections to write with.
         self.pipelined = lease.dialect == "postgres"
         self.pass_full = True  # a walk of the whole source (see _state)
+        self.analyzed_at = 0  # rows written at the last ANALYZE
         self.validators: dict[str, str] = {}
         self.cursor = plan.resume_cursor
         self.lost: Exception | None = None
@@ -340,7 +341,20 @@ class _Run:
         async with write_transaction() as tx:
             await self._courses(tx, page, first)
         await self._drain()
+        await self._analyze_as_tables_grow()
         self.pending = asyncio.create_task(self._second_half(page, first))
+
+    async def _analyze_as_tables_grow(self) -> None:
+        """PostgreSQL plans with statistics autovacuum refreshes about once a
+        minute: during a first sync they still say "a few rows", and lookups
+        by key then scan a provider's every row (measured: quadratic, 3 ms a
+        lookup at 20k courses). ANALYZE each time the rows written double."""
+        written = self.out.courses.created + self.out.offerings.created
+        if written < max(1_000, 2 * self.analyzed_at):
+            return
+        self.analyzed_at = written
+        async with read_connection() as tx:
+            await tx.execute('ANALYZE "course", "offering"')
 
     async def _second_half(self, page: Page, first: _FirstHalf) -> None:
         async with write_transaction() as tx:

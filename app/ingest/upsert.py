@@ -167,14 +167,14 @@ async def _stored(
     """The stored rows under these (provider_id, external_id) keys."""
     extra = ', t."course_id"' if with_course else ""
     columns = f't."external_id", t."id", t."content_hash", t."withdrawn"{extra}'
-    # One query per provider: `provider_id = ? AND external_id IN/ANY (…)`
-    # always takes the unique index, even while a first sync outgrows the
-    # planner's statistics (a join on unnest() then turns into a seq scan
-    # per page, quadratic over the run).
     by_provider: dict[int, list[str]] = defaultdict(list)
     for provider_id, external_id in keys:
         by_provider[provider_id].append(external_id)
     queries: list[tuple[str, list[Any]]] = []
+    # One query per provider, `provider_id = ? AND external_id IN/ANY (…)`:
+    # both backends take the unique index for it (PostgreSQL once its
+    # statistics are fresh, see runner._analyze_as_tables_grow). Measured
+    # worse: an unnest() join and two ANY arrays (each a seq scan a page).
     for provider_id, external_ids in by_provider.items():
         where, params = in_clause(tx, 't."external_id"', external_ids)
         queries.append(
