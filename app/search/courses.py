@@ -25,6 +25,11 @@ from app.search import postgres, sqlite
 
 RELEVANCE = "relevance"
 _HIT = "search_hit"
+# Compared with a literal, not a bound parameter: PostgreSQL switches a
+# prepared statement to a generic plan after five runs, and `match = $1`
+# cannot use the index there (every row's document is rebuilt: 100 ms instead
+# of 20 on 50,000 courses); `match = TRUE` folds to `match`, which can.
+_TRUE = RawSQL("TRUE")
 
 
 def _dialect_module(client: BaseDBAsyncClient) -> ModuleType:
@@ -81,4 +86,4 @@ def text_search(queryset: QuerySet[Course], terms: list[str]) -> QuerySet[Course
     )
     return queryset.annotate(
         **{_HIT: RawSQL(backend.match(terms)), RELEVANCE: RawSQL(score)}
-    ).filter(**{_HIT: True})
+    ).filter(**{_HIT: _TRUE})

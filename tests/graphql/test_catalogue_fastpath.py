@@ -44,6 +44,7 @@ GENERAL = [
     "{ courses { edges { node { title equivalents { title } } } } }",
     "{ courses { edges { node { ...F } } } } fragment F on Course { title }",
     "query($n: Int) { courses { edges { node { title } } } }",
+    "{ courses { edges { node { provider { name } provider { slug } } } } }",
 ]
 
 

@@ -100,7 +100,15 @@ def _leaves(schema: GraphQLSchema, type_name: str, node: SelectionSetNode) -> tu
             out.append((key, name, None))
         else:
             raise _NotFast
-    return tuple(out)
+    return _unique(out)
+
+
+def _unique(selections: list) -> tuple:
+    # graphql merges a field selected twice (`provider { name } provider
+    # { slug }`); this path does not, so it leaves such documents alone
+    if len({key for key, _, _ in selections}) != len(selections):
+        raise _NotFast
+    return tuple(selections)
 
 
 def _page(schema: GraphQLSchema, node: SelectionSetNode) -> tuple:
@@ -131,12 +139,12 @@ def _page(schema: GraphQLSchema, node: SelectionSetNode) -> tuple:
                     )
                 else:
                     raise _NotFast
-            out.append((key, "edges", tuple(edge)))
+            out.append((key, "edges", _unique(edge)))
         elif name == "pageInfo" and sub is not None:
             out.append((key, "pageInfo", _leaves(schema, "PageInfo", sub)))
         else:
             raise _NotFast
-    return tuple(out)
+    return _unique(out)
 
 
 @lru_cache(maxsize=256)
