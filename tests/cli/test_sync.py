@@ -124,7 +124,9 @@ def test_failed_run_is_exit_1_with_the_reason(
     result = _cli("sync", "swayam", db_url=migrated_url, env=env)
     assert result.returncode == 1
     assert "failed" in result.stdout and "page 2" in result.stdout
-    runs = json.loads(_cli("sync-runs", "--json", db_url=migrated_url).stdout)
+    listed = _cli("sync-runs", "--json", db_url=migrated_url)
+    assert listed.returncode == 0, listed.stderr
+    runs = json.loads(listed.stdout)
     assert runs[0]["status"] == "failed" and "HTTP 500" in runs[0]["error"]
 
 
