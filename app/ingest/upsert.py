@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -162,7 +162,7 @@ class Written:
 
 
 async def _stored(
-    tx: Tx, table: str, keys: Iterable[tuple[int, str]], with_course: bool = False
+    tx: Tx, table: str, keys: Collection[tuple[int, str]], with_course: bool = False
 ) -> dict[tuple[int, str], Stored]:
     """The stored rows under these (provider_id, external_id) keys."""
     extra = ', t."course_id"' if with_course else ""
@@ -175,6 +175,21 @@ async def _stored(
     # both backends take the unique index for it (PostgreSQL once its
     # statistics are fresh, see runner._analyze_as_tables_grow). Measured
     # worse: an unnest() join and two ANY arrays (each a seq scan a page).
+    if tx.dialect == "sqlite" and len(by_provider) > 1:
+        # In-process SQLite probes the unique index for every (provider, key)
+        # pair of two IN lists cheaply; one statement saves a round trip to
+        # the driver thread per provider. Pairs nobody asked for are dropped.
+        pids = list(by_provider)
+        eids = [e for ids in by_provider.values() for e in ids]
+        queries.append(
+            (
+                f'SELECT {columns}, t."provider_id" FROM "{table}" AS t '
+                f'WHERE t."provider_id" IN ({", ".join("?" * len(pids))}) '
+                f'AND t."external_id" IN ({", ".join("?" * len(eids))})',
+                [*pids, *eids],
+            )
+        )
+        by_provider = {}
     for provider_id, external_ids in by_provider.items():
         where, params = in_clause(tx, 't."external_id"', external_ids)
         queries.append(
@@ -184,10 +199,14 @@ async def _stored(
                 [provider_id, *params],
             )
         )
+    wanted = set(keys)
     found: dict[tuple[int, str], Stored] = {}
     for sql, params in queries:
         for row in await tx.fetch(sql, params):
-            found[(row[-1], row[0])] = Stored(
+            key = (row[-1], row[0])
+            if key not in wanted:
+                continue
+            found[key] = Stored(
                 row[1], row[2], bool(row[3]), row[4] if with_course else None
             )
     return found
