@@ -110,8 +110,11 @@ def _sync(args: argparse.Namespace) -> int:
 
     async def work() -> int:
         from app.ingest import run_sync
+        from app.ingest.equivalence import register_hook
         from app.ingest.progress import for_terminal
 
+        # Courses a run changed are re-matched across providers afterwards.
+        register_hook()
         outcomes = []
         for config in configs:
             outcome = await run_sync(
