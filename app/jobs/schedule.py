@@ -11,21 +11,18 @@ the same path as a job queued through the API.
 
 from __future__ import annotations
 
-import re
-import tomllib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from app.db.models.sync import SyncRun
+from app.ingest import sources
 from app.jobs.queue import ACTIVE, connector_of, enqueue
 
-_EVERY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 SCHEDULER = "schedule"
 
 
-class ScheduleError(Exception):
+class ScheduleError(sources.SourcesError):
     pass
 
 
@@ -36,30 +33,24 @@ class Entry:
 
 
 def parse_every(value: object, where: str) -> timedelta:
-    match = _EVERY.match(value) if isinstance(value, str) else None
-    if match is None:
-        raise ScheduleError(f"{where}: every must look like 30m, 6h or 1d")
-    seconds = float(match[1]) * _UNITS[match[2]]
-    if seconds < 60:
-        raise ScheduleError(f"{where}: every must be at least a minute")
-    return timedelta(seconds=seconds)
+    """The engine's validation of `every` (one rule for `sync --all` and here)."""
+    try:
+        return sources.parse_every(value, where)
+    except sources.SourcesError as exc:
+        raise ScheduleError(str(exc)) from exc
 
 
 def load_schedule(path: Path) -> list[Entry]:
     """The sources of the file that have an `every`; none without a file."""
-    if not path.is_file():
-        return []
     try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ScheduleError(f"{path}: not valid TOML: {exc}") from exc
-    entries = []
-    for name, table in (doc.get("sources") or {}).items():
-        if isinstance(table, dict) and "every" in table:
-            entries.append(
-                Entry(name, parse_every(table["every"], f"{path}: source {name!r}"))
-            )
-    return entries
+        tables = sources.read_tables(path)
+    except sources.SourcesError as exc:
+        raise ScheduleError(str(exc)) from exc
+    return [
+        Entry(name, parse_every(table["every"], f"{path}: source {name!r}"))
+        for name, table in tables.items()
+        if isinstance(table, dict) and "every" in table
+    ]
 
 
 async def queue_due(entries: list[Entry], connectors_file: Path) -> list[SyncRun]:

@@ -58,3 +58,30 @@ def test_a_source_by_name_falls_back_to_its_connector(tmp_path: Path) -> None:
     assert (config.connector, config.base_url) == ("swayam", "http://127.0.0.1:1")
     with pytest.raises(SourcesError, match="unknown source"):
         find_source("nosuch", missing, {})
+
+
+def test_one_file_serves_sync_all_and_the_worker_schedule(tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from app.jobs.schedule import load_schedule
+    from app.jobs.sources import find_source as worker_find_source
+
+    path = _file(
+        tmp_path,
+        '[sources.swayam]\nconnector = "swayam"\nevery = "6h"\n'
+        '[sources.edx]\nconnector = "edx"\n'
+        '[sources.edx.secrets]\nclient_secret = "EDX_SECRET"\n',
+    )
+    swayam, edx = load_sources(path, {"EDX_SECRET": "s"})  # what sync --all runs
+    assert (swayam.connector, edx.secrets) == ("swayam", {"client_secret": "s"})
+    [entry] = load_schedule(path)
+    assert (entry.source, entry.every) == ("swayam", timedelta(hours=6))
+    # The worker reads only the job's source: edx's unset variable does not
+    # stop swayam's job.
+    assert worker_find_source("swayam", path).connector == "swayam"
+
+
+def test_a_bad_every_is_refused_by_sync_all_too(tmp_path: Path) -> None:
+    path = _file(tmp_path, '[sources.swayam]\nconnector = "swayam"\nevery = "often"\n')
+    with pytest.raises(SourcesError, match="every must look like"):
+        load_sources(path, {})
