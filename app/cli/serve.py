@@ -55,17 +55,9 @@ def _add_address(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_server(args: argparse.Namespace) -> None:
-    import uvicorn
+    from app.cli._server import run_server
 
-    port = args.port or get_settings().port
-    uvicorn.run(
-        "app.main:create_app",
-        factory=True,
-        host=args.host,
-        port=port,
-        workers=getattr(args, "workers", 1),
-        log_level="info",
-    )
+    run_server(args.host, args.port or get_settings().port, getattr(args, "workers", 1))
 
 
 def _serve(args: argparse.Namespace) -> int:
