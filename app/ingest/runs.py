@@ -37,27 +37,42 @@ async def close_interrupted(source: str, by_owner: str) -> int:
     )
 
 
+def _is_job(run: SyncRun) -> bool:
+    """A worker's job row (app/jobs/queue.py), not an engine run: it records a
+    request and its outcome, never a cursor, validators or a pass start."""
+    return bool((run.options or {}).get("job"))
+
+
+async def _last_engine_run(source: str, **filters: object) -> SyncRun | None:
+    """The newest engine run matching `filters`. A job that failed before the
+    engine ran (a bad sources file, a crash) is newer than the last real run
+    and would otherwise stand in for it, so job rows are skipped."""
+    query = SyncRun.filter(source=source, **filters).order_by("-id")
+    offset = 0
+    while True:
+        rows = await query.offset(offset).limit(_SCAN)
+        for run in rows:
+            if not _is_job(run):
+                return run
+        if len(rows) < _SCAN:
+            return None
+        offset += _SCAN
+
+
+_SCAN = 20
+
+
 async def plan_run(source: str, full: bool) -> Plan:
     plan = Plan()
     if full:
         return plan
-    last_ok = (
-        await SyncRun.filter(source=source, status="succeeded").order_by("-id").first()
-    )
+    last_ok = await _last_engine_run(source, status="succeeded")
     if last_ok is not None:
         plan.validators = dict(last_ok.validators or {})
-    last_complete = (
-        await SyncRun.filter(source=source, status="succeeded", complete=True)
-        .order_by("-id")
-        .first()
-    )
+    last_complete = await _last_engine_run(source, status="succeeded", complete=True)
     if last_complete is not None:
         plan.since = last_complete.started_at
-    last = (
-        await SyncRun.filter(source=source, status__in=("failed", "succeeded"))
-        .order_by("-id")
-        .first()
-    )
+    last = await _last_engine_run(source, status__in=("failed", "succeeded"))
     if last is None or last.status != "failed" or not last.cursor:
         return plan
     plan.resume_cursor = last.cursor

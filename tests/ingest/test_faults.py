@@ -103,3 +103,25 @@ async def test_persistent_failure_fails_keeps_pages_and_next_run_resumes(
     check = await run_sync(source(sim), full=True)
     assert check.total.changed == 0 and check.total.unchanged == 2 * COURSES
     assert await _keys() == resumed_state
+
+
+@pytest.mark.asyncio
+async def test_a_job_that_failed_before_the_engine_ran_does_not_stop_the_resume(
+    migrated: str, start_simulator: StartSimulator
+) -> None:
+    from app.jobs.queue import enqueue
+
+    sim = await start_simulator(courses=COURSES, faults="error500:page=3")
+    failed = await run_sync(source(sim))
+    assert failed.status == "failed" and failed.pages == 2
+    # A worker job for the source then fails before any engine run (e.g. the
+    # sources file was broken): a newer row, failed, with no cursor.
+    job = await enqueue("swayam", "swayam", "schedule")
+    await SyncRun.filter(id=job.id).update(status="failed", error="bad file")
+
+    sim.control(faults=None)
+    resumed = await run_sync(source(sim))
+    assert resumed.status == "succeeded", resumed.error
+    assert resumed.resumed_from == failed.run_id
+    assert resumed.pages == 3  # pages 3, 4 and 5 only, not a restart
+    assert await Course.all().count() == COURSES
