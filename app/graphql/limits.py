@@ -37,6 +37,16 @@ from app.settings import Limits
 
 COST_MESSAGE = "Query cost {cost} exceeds the maximum cost of {limit}."
 
+# Fields whose resolver runs the credit engine: an evaluation allocates
+# credits (max-flow / HiGHS, up to ~20 ms on a large record) and a plan solves
+# an integer programme over the catalogue, so each is priced like a large page.
+# With the default max_cost of 50,000 a request may ask for at most 10 plans.
+FIELD_COSTS: dict[tuple[str, str], int] = {
+    ("Learner", "plan"): 5_000,
+    ("Learner", "eligibility"): 1_000,
+    ("Learner", "pathwayProgress"): 1_000,
+}
+
 
 def cost_rule(max_cost: int, max_first: int) -> type[ValidationRule]:
     """A ValidationRule class refusing operations that cost more than max_cost."""
@@ -105,10 +115,11 @@ class _Coster:
         definition = None
         if isinstance(parent, GraphQLObjectType | GraphQLInterfaceType):
             definition = parent.fields.get(node.name.value)
+        own = FIELD_COSTS.get((parent.name, node.name.value), 1) if parent else 1
         if definition is None or node.selection_set is None:
-            return 1
+            return own
         child = self.selection_set(node.selection_set, get_named_type(definition.type))
-        return 1 + self.multiplier(node, "first" in definition.args) * child
+        return own + self.multiplier(node, "first" in definition.args) * child
 
     def multiplier(self, node: FieldNode, paginated: bool) -> int:
         if not paginated:

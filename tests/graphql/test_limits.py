@@ -154,3 +154,22 @@ async def test_variable_errors_are_told_apart(
     # an unused or undefined variable is the document's fault; a missing
     # value is the input's
     assert _code(await graphql(client, query, variables)) == code
+
+
+def _plans(count: int) -> str:
+    plans = " ".join(
+        f'p{i}: plan(award: {{builtin: "ug_certificate"}}) {{ feasible }}'
+        for i in range(count)
+    )
+    return f"{{ me {{ {plans} }} }}"
+
+
+@pytest.mark.asyncio
+async def test_solver_fields_are_priced_so_aliases_cannot_multiply_them(
+    client: httpx.AsyncClient,
+) -> None:
+    # one plan gets as far as authentication; eleven are refused before any
+    # resolver (or solver) runs
+    assert _code(await graphql(client, _plans(1))) == "UNAUTHENTICATED"
+    body = await graphql(client, _plans(11))
+    assert _code(body) == "QUERY_TOO_COMPLEX"
