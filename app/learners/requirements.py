@@ -12,6 +12,10 @@ from app.credits import CreditsError, derive_policy, get_policy, parse_tree
 from app.credits.requirements import walk
 from app.db.models.catalogue import Course, Programme
 from app.db.models.pathways import Pathway, PathwayCourse
+
+# Pathways and programmes are public catalogue data: every API worker must
+# drop its cached answers, not only this one.
+from app.ingest.runs import bump_generation
 from app.learners.registration import Problem
 
 
@@ -82,6 +86,7 @@ async def save_pathway(
                 await _link_courses(pathway, values["requirement"])
     except IntegrityError:
         return None, [Problem("slug", "a pathway with this slug exists")]
+    await bump_generation()
     return pathway, []
 
 
@@ -110,4 +115,5 @@ async def save_programme(
         return None, [
             Problem("externalId", "the institution has a programme with this id")
         ]
+    await bump_generation()
     return programme, []

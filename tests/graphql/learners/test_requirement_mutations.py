@@ -7,6 +7,7 @@ import pytest
 
 from app.db.models.catalogue import Programme
 from app.db.models.pathways import Pathway, PathwayCourse
+from app.db.models.sync import CatalogueGeneration
 from tests.factories import make_course
 from tests.graphql.learners.conftest import World, codes, gql
 
@@ -65,6 +66,26 @@ async def test_create_pathway_links_its_courses(
     assert payload["pathway"]["slug"] == "ml-cert"
     assert payload["pathway"]["courses"][0]["course"]["title"] == "Machine Learning"
     assert await PathwayCourse.all().count() == 1
+
+
+@pytest.mark.asyncio
+async def test_catalogue_mutations_invalidate_every_workers_cache(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    async def generation() -> int:
+        row = await CatalogueGeneration.get_or_none(id=1)
+        return row.generation if row else 0
+
+    before = await generation()
+    body = await gql(
+        client,
+        CREATE_PATHWAY,
+        {"input": {"slug": "gen", "title": "G", "requirement": TREE}},
+        as_=("platform_admin", "ops"),
+    )
+    assert body["data"]["createPathway"]["userErrors"] == [], body
+    # the shared counter other API workers check before serving a cached answer
+    assert await generation() == before + 1
 
 
 @pytest.mark.asyncio
