@@ -1,12 +1,14 @@
 """Writes the demo data set. Every row is keyed on its natural key, so
 running it again changes nothing and duplicates nothing.
 
-The SWAYAM catalogue comes first, through the real connector and sync engine
-(app/demo/catalogue.py); the hand-written rows below come after it, so the
-coordinators' names they set are the ones a second run leaves too."""
+The synced catalogues come first, through the real connectors and sync engine
+(app/demo/catalogue.py); the hand-written rows below come after them, so the
+coordinators' names they set are the ones a second run leaves too. The
+equivalence matcher runs last, over everything (app/demo/equivalence.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -157,11 +159,34 @@ async def _upsert(
     return obj
 
 
-async def seed_demo() -> dict[str, int]:
-    """Load the demo catalogue and write the demo graph; returns counts."""
-    from app.demo.catalogue import load_demo_catalogue
+async def seed_demo(echo: Callable[[str], None] = print) -> dict[str, int]:
+    """Load the demo catalogues, write the demo graph and match it; returns counts.
 
-    await load_demo_catalogue()
+    `echo` gets one line per synced source and per kind of equivalence group
+    (the CLI prints them; serve.py calls this with no arguments).
+    """
+    from app.demo.catalogue import load_demo_catalogue
+    from app.demo.equivalence import match_demo
+
+    loads = await load_demo_catalogue()
+    await _write_graph()
+    groups, group_lines = await match_demo()
+    echo("demo catalogues, synced by the real connectors from the simulator:")
+    for load in loads:
+        echo(load.summary())
+    for line in group_lines:
+        echo(line)
+    return {
+        "providers": await Provider.all().count(),
+        "courses": await Course.all().count(),
+        "connectors": sum(1 for load in loads if load.courses),
+        "equivalence_groups": len(groups),
+        "learners": await Learner.all().count(),
+    }
+
+
+async def _write_graph() -> None:
+    """The hand-written providers, courses, pathway, programme and learners."""
     async with in_transaction():
         providers = {}
         for p in PROVIDERS:
@@ -274,10 +299,16 @@ async def seed_demo() -> dict[str, int]:
         learners = {}
         for learner in LEARNERS:
             values = {k: v for k, v in learner.items() if k != "apaar_id"}
-            values["home_institution"] = university
             learners[learner["apaar_id"]] = await _upsert(
                 Learner, {"apaar_id": learner["apaar_id"]}, values
             )
+            # The university's admins must see its learners; a home an operator
+            # has since given one is theirs to keep, so only a missing one is set.
+            if learners[learner["apaar_id"]].home_institution_id is None:
+                learners[learner["apaar_id"]].home_institution = university
+                await learners[learner["apaar_id"]].save(
+                    update_fields=["home_institution_id"]
+                )
         for apaar, ext, earned, score, category, fingerprint in CREDENTIALS:
             course = courses[ext]
             issuer = await course.provider
@@ -309,9 +340,3 @@ async def seed_demo() -> dict[str, int]:
                 {"credential": credential, "kind": "deposit"},
                 dict(learner=learners[apaar], credits=course.credits),
             )
-    return {
-        "providers": await Provider.all().count(),
-        "courses": await Course.all().count(),
-        "swayam_courses": await Course.filter(source="swayam").count(),
-        "learners": await Learner.all().count(),
-    }
