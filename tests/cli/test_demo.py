@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import subprocess
 import sys
@@ -84,6 +85,12 @@ def test_demo_twice_duplicates_nothing(db_url: str) -> None:
             line.split()[:1] == [name] and "courses" in line
             for line in first.stdout.splitlines()
         ), first.stdout
+
+    # Through the sync engine: one succeeded run per connector, recorded.
+    runs = json.loads(_cli("sync-runs", "--json", db_url=db_url).stdout)
+    assert sorted((r["source"], r["status"]) for r in runs) == [
+        (name, "succeeded") for name in sorted(CONNECTORS)
+    ]
 
     second = _cli("demo", "--no-serve", db_url=db_url)
     assert second.returncode == 0, second.stderr
