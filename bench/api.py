@@ -69,6 +69,12 @@ PEER_PAGE = (
     " title credits providerByProviderId { name }"
     " offeringsByCourseId(orderBy: [START_ASC]) { nodes { start } } } } }"
 )
+BENCH_APAAR = "123456789012"
+ELIGIBILITY = (
+    '{ me { eligibility(award: {builtin: "bachelor"}, asOf: "2026-06-01") '
+    "{ eligible missing { rule what short } checks { rule required actual met "
+    "children { rule required actual met used } } } } }"
+)
 FLOOR_SQL = """
 SELECT c.id, c.title, c.credits, p.name AS provider,
   COALESCE((SELECT json_agg(o.start ORDER BY o.start) FROM offering o
@@ -176,12 +182,50 @@ async def load(url: str, courses: int) -> None:
                 for i in range(0, courses, 10)
             ]
         )
+        await _learner_with_credits(rng)
         # Planner statistics, as a database in use has them (PostgreSQL's
         # autovacuum; SQLite needs ANALYZE or `PRAGMA optimize`): without them
         # SQLite sorts the whole table by title instead of walking its index.
         from tortoise import connections
 
         await connections.get("default").execute_script("ANALYZE")
+
+
+async def _learner_with_credits(rng: Any) -> None:
+    """The learner of the eligibility query: 120 deposited credits (40 courses
+    of 3) from catalogue courses, spread over the categories of a 3-year degree."""
+    from app.db.models.catalogue import Institution
+    from app.db.models.learners import Credential, Learner, LedgerEntry
+
+    home = await Institution.create(slug="home", name="Home University",
+                                    abc_registered=True)  # fmt: skip
+    learner = await Learner.create(apaar_id=BENCH_APAAR, name="Bench Learner",
+                                   home_institution=home)  # fmt: skip
+    categories = (
+        ("major",) * 20
+        + ("minor",) * 8
+        + ("multidisciplinary",) * 3
+        + ("aec", "aec", "sec", "sec", "sec", "vac", "vac", "internship", "elective")
+    )
+    for i, category in enumerate(categories):
+        credential = await Credential.create(
+            learner=learner, course_id=i * 7 + 1, title=f"Course {i}",
+            issuer_registered=True, kind="course_certificate",
+            earned_on=date(2025, 1, 1) + timedelta(days=i * 9), credits=3,
+            credits_source="stated", ncrf_level=rng.choice((4.5, 5, 5.5)),
+            category=category, semester=str(i % 6 + 1), certificate=True,
+            fingerprint=f"bench-{i:04d}".ljust(64, "0"),
+        )  # fmt: skip
+        await LedgerEntry.create(learner=learner, credential=credential,
+                                 kind="deposit", credits=3)  # fmt: skip
+
+
+def _learner_token() -> str:
+    from app.auth.caller import Role
+    from app.auth.tokens import issue_token
+    from app.settings import Settings
+
+    return issue_token(Settings.from_env(), Role.LEARNER, BENCH_APAAR, ttl_seconds=7200)
 
 
 @contextmanager
@@ -304,7 +348,13 @@ def uvicorn_server(app: str, database_url: str, workers: int, port: int) -> Any:
 
 
 def _load_process(
-    url: str, body: bytes, clients: int, warmup: float, seconds: float, out: Any
+    url: str,
+    body: bytes,
+    clients: int,
+    warmup: float,
+    seconds: float,
+    out: Any,
+    extra_headers: dict[str, str] | None = None,
 ) -> None:
     import aiohttp
 
@@ -312,7 +362,7 @@ def _load_process(
         latencies: list[float] = []
         errors = 0
         connector = aiohttp.TCPConnector(limit=clients)
-        headers = {"Content-Type": "application/json"}
+        headers = {"Content-Type": "application/json", **(extra_headers or {})}
         async with aiohttp.ClientSession(connector=connector) as session:
             start = time.monotonic()
             measure_from = start + warmup
@@ -338,7 +388,13 @@ def _load_process(
     asyncio.run(main())
 
 
-def drive(url: str, query: str, variables: dict | None, seconds: float) -> dict:
+def drive(
+    url: str,
+    query: str,
+    variables: dict | None,
+    seconds: float,
+    headers: dict[str, str] | None = None,
+) -> dict:
     body = json.dumps({"query": query, "variables": variables or {}}).encode()
     context = multiprocessing.get_context("fork")
     out = context.Queue()
@@ -346,7 +402,7 @@ def drive(url: str, query: str, variables: dict | None, seconds: float) -> dict:
     processes = [
         context.Process(
             target=_load_process,
-            args=(url, body, per_process, WARMUP_SECONDS, seconds, out),
+            args=(url, body, per_process, WARMUP_SECONDS, seconds, out, headers),
         )
         for _ in range(LOAD_PROCESSES)
     ]
@@ -371,11 +427,16 @@ def drive(url: str, query: str, variables: dict | None, seconds: float) -> dict:
     }
 
 
-def one_response(url: str, query: str, variables: dict | None = None) -> dict:
+def one_response(
+    url: str,
+    query: str,
+    variables: dict | None = None,
+    headers: dict[str, str] | None = None,
+) -> dict:
     request = urllib.request.Request(
         url,
         data=json.dumps({"query": query, "variables": variables or {}}).encode(),
-        headers={"Content-Type": "application/json"},
+        headers={"Content-Type": "application/json", **(headers or {})},
     )
     with urllib.request.urlopen(request, timeout=30) as response:
         return json.loads(response.read())
@@ -409,6 +470,15 @@ def bench_backend(
                     assert "errors" not in answer, answer
                     figures = drive(url, query, variables, seconds)
                     key = f"{name}/{workers}w/{query_name}/{label}"
+                    results[key] = figures
+                    print(f"{key:32} {_line(figures)}", flush=True)
+                if label == "cached":
+                    # learner data is never cached: one run, on the real app
+                    auth = {"Authorization": f"Bearer {_learner_token()}"}
+                    answer = one_response(url, ELIGIBILITY, None, auth)
+                    assert "errors" not in answer, answer
+                    figures = drive(url, ELIGIBILITY, None, seconds, auth)
+                    key = f"{name}/{workers}w/eligibility-120-credits"
                     results[key] = figures
                     print(f"{key:32} {_line(figures)}", flush=True)
     return results
@@ -489,6 +559,7 @@ def main() -> int:
                     "cached_rps": cached.get("rps"),
                     "peer_rps": peer.get("rps"),
                     "floor_rps": floor.get("rps"),
+                    "eligibility": results.get("postgres/1w/eligibility-120-credits"),
                     "all": results,
                 }
             )
