@@ -202,6 +202,9 @@ class _Run:
 
 class CtdlRegistryConnector:
     name = NAME
+    # The envelope events are a change feed (deletions included); the files
+    # form has none, so it stays a full walk every run.
+    incremental = True
 
     def __init__(self, config: SourceConfig, http: HttpClient) -> None:
         assert config.base_url
@@ -346,6 +349,7 @@ class CtdlRegistryConnector:
 
 class CtdlFileConnector:
     name = NAME
+    incremental = False  # no change feed on disk: every run walks every file
 
     def __init__(self, config: SourceConfig) -> None:
         self.root = Path(str(config.options["path"]))

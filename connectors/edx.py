@@ -375,6 +375,9 @@ class EdxConnector:
     """
 
     name = NAME
+    # The engine passes `since` to a non-full run: the `timestamp` filter
+    # and the deleted-programs listing make it a change feed.
+    incremental = True
 
     def __init__(self, config: SourceConfig, http: HttpClient) -> None:
         if not config.base_url:

@@ -18,7 +18,7 @@ import hashlib
 import importlib
 import json
 import pkgutil
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -65,6 +65,9 @@ class SimState:
         self.plan = FaultPlan.parse(config.faults, config.seed)
         self.revision = 0  # bumped by every change of data or faults
         self.hits: Counter[str] = Counter()  # "swayam" and "swayam:page=3"
+        # The latest requests' path and query, so tests can see what a
+        # connector asked for (an incremental run's `timestamp`, `after`).
+        self.requests: deque[str] = deque(maxlen=10_000)
         self._listeners: list[Callable[[], None]] = []
 
     def on_change(self, callback: Callable[[], None]) -> None:
@@ -86,6 +89,7 @@ class SimState:
 
     def reset_counts(self) -> None:
         self.hits.clear()
+        self.requests.clear()
         self.plan.fired.clear()
         for fault in self.plan.faults:
             fault.matched = fault.fired = 0
@@ -169,6 +173,7 @@ async def respond(
     state = request.app[STATE]
     state.hits[provider] += 1
     state.hits[f"{provider}:page={page}"] += 1
+    state.requests.append(request.path_qs)
     fault = state.plan.request_fault(provider, page)
     if fault is not None and fault.kind != "slow":
         return await _faulty(request, fault, body, content_type)
