@@ -16,7 +16,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from app.cli import UsageError
+from app.cli import UsageError, sync_flags
 from app.settings import get_settings
 
 EXIT_FAILED = 1
@@ -46,6 +46,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="a complete run: no resume, no conditional GET",
     )
     sync.add_argument("--json", action="store_true", help="print the summary as JSON")
+    sync_flags.add_arguments(sync)
     sync.set_defaults(func=_sync)
 
     history = subparsers.add_parser(
@@ -96,15 +97,18 @@ def _sync(args: argparse.Namespace) -> int:
         raise UsageError("name one source, or --all")
     if args.all and args.base_url:
         raise UsageError("--base-url names one source's origin; not with --all")
+    if args.all and sync_flags.given(args):
+        raise UsageError(
+            f"{', '.join(sync_flags.given(args))}: one source's, not --all"
+        )
     try:
         if args.all:
             configs = load_sources(settings.connectors_file, os.environ)
         else:
-            configs = [
-                find_source(
-                    args.source, settings.connectors_file, os.environ, args.base_url
-                )
-            ]
+            config = find_source(
+                args.source, settings.connectors_file, os.environ, args.base_url
+            )
+            configs = [sync_flags.apply(config, args, os.environ)]
     except SourcesError as exc:
         raise UsageError(str(exc)) from exc
 
