@@ -45,6 +45,8 @@ FIELD_COSTS: dict[tuple[str, str], int] = {
     ("Learner", "plan"): 5_000,
     ("Learner", "eligibility"): 1_000,
     ("Learner", "pathwayProgress"): 1_000,
+    # canonicalises and signs the whole record (RDFC over every nested credential)
+    ("Learner", "clr"): 1_000,
 }
 
 

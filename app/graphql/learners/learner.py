@@ -13,12 +13,14 @@ from typing import Any, Self
 
 import strawberry
 from strawberry import relay
+from strawberry.scalars import JSON
 
 from app.auth import Role
 from app.db.models.learners import Credential as CredentialModel
 from app.graphql.connection import to_connection
 from app.graphql.errors import BadUserInput, Forbidden
 from app.graphql.learners.balance import CreditBalance
+from app.graphql.learners.clr import resolve_clr
 from app.graphql.learners.eligibility import (
     resolve_eligibility,
     resolve_pathway_progress,
@@ -43,6 +45,7 @@ from app.graphql.learners.types import (
     InstitutionSummary,
     LedgerEntry,
 )
+from app.graphql.learners.verification import Verdict
 from app.graphql.pagination import SortKey, keyset_page, validate_first
 from app.learners import balance as balance_service
 from app.learners.access_log import is_self
@@ -58,6 +61,11 @@ class CredentialFilter:
     earned_from: date | None = None
     earned_to: date | None = None
     verification_status: str | None = None
+    verdict: Verdict | None = strawberry.field(
+        default=None,
+        description="The last verification's verdict; credentials entered by "
+        "hand have none and never match.",
+    )
 
 
 def _filtered(learner_id: int, where: CredentialFilter | None):  # noqa: ANN202
@@ -76,6 +84,9 @@ def _filtered(learner_id: int, where: CredentialFilter | None):  # noqa: ANN202
         query = query.filter(earned_on__lte=where.earned_to)
     if where.verification_status:
         query = query.filter(verification_status=where.verification_status)
+    if where.verdict:
+        # the store keeps the verdict in verification_status (valid/invalid/...)
+        query = query.filter(verification_status=where.verdict.value)
     return query
 
 
@@ -177,6 +188,14 @@ class Learner(relay.Node):
         description="The catalogue courses (next offerings) that close the gaps "
         "to an award at the least hours, fee or weeks.",
     )
+
+    @strawberry.field(
+        description="The learner's record as a CLR 2.0 ClrCredential signed by "
+        "the platform (eddsa-rdfc-2022): valid credentials nested, awards with "
+        "the credentials they used. Verifiable with `credgraph verify`."
+    )
+    async def clr(self, info: Info) -> JSON:
+        return await resolve_clr(self.id, info)
 
     @strawberry.field(
         description="Who else read this record, newest first. Only the learner "

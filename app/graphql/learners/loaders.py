@@ -90,6 +90,19 @@ class CredentialById(_RowsBy):
     model, column, fields = Credential, "id", CREDENTIAL_FIELDS
 
 
+class CredentialVerificationById(_RowsBy):
+    """The stored report, kept apart from CREDENTIAL_FIELDS: lists and the
+    credit engine never need it."""
+
+    model, column, fields = Credential, "id", ("id", "verification", "verified_at")
+
+
+class CredentialDocumentById(_RowsBy):
+    """The raw credential as received (for the EU view): read only when asked."""
+
+    model, column, fields = Credential, "id", ("id", "document")
+
+
 class AwardById(_RowsBy):
     model, column, fields = Award, "id", AWARD_FIELDS
 

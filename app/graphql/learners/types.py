@@ -12,15 +12,20 @@ import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
+from app.credentials.eu import annex_one
+from app.credentials.store import stored_credential
 from app.graphql.catalogue.loaders import CourseById, ProviderById
 from app.graphql.catalogue.types import Course, Provider
 from app.graphql.learners.loaders import (
     AwardById,
     CredentialById,
+    CredentialDocumentById,
+    CredentialVerificationById,
     LedgerEntryById,
 )
 from app.graphql.learners.nodes import owned_rows
 from app.graphql.learners.permissions import Info
+from app.graphql.learners.verification import EuMicroCredential, Verification
 
 
 @strawberry.enum(description="What a credential attests.")
@@ -127,6 +132,27 @@ class Credential(relay.Node):
             return None
         row = await info.context.loader(ProviderById).load(self.issuer_id)
         return Provider.from_row(row) if row else None
+
+    @strawberry.field(
+        description="The last verification, when the credential was imported "
+        "from a document (null for one entered by hand)."
+    )
+    async def verification(self, info: Info) -> Verification | None:
+        row = await info.context.loader(CredentialVerificationById).load(self.id)
+        if not row or not row["verification"]:
+            return None
+        return Verification.of(row["verification"], row["verified_at"])
+
+    @strawberry.field(
+        description="The EU micro-credential view (Annex I) of the imported "
+        "document; null for a credential entered by hand."
+    )
+    async def eu_micro_credential(self, info: Info) -> EuMicroCredential | None:
+        row = await info.context.loader(CredentialDocumentById).load(self.id)
+        if not row or not row["document"]:
+            return None
+        # store.eu_view takes a model row; the loader's dict holds the same JSON
+        return EuMicroCredential.of(annex_one(stored_credential(row["document"])))
 
     @classmethod
     async def resolve_nodes(

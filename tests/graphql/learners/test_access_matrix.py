@@ -18,6 +18,7 @@ from decimal import Decimal
 import httpx
 import pytest
 import pytest_asyncio
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from graphql import (
     GraphQLInterfaceType,
     GraphQLObjectType,
@@ -25,10 +26,12 @@ from graphql import (
     get_named_type,
 )
 
+from app.credentials.signing import signer_for
 from app.db.models.catalogue import Programme
 from app.db.models.learners import Award, LedgerEntry
 from app.db.models.pathways import Pathway
 from app.db.models.sync import SyncRun
+from app.graphql.learners import clr
 from app.graphql.schema import get_schema
 from tests.factories import make_course
 from tests.graphql.learners.conftest import (
@@ -112,7 +115,7 @@ FIELD_RULES: dict[str, dict[str, dict[str, str]]] = {
             READ,
             "id apaarId abcAccountId name email createdAt erasedAt "
             "homeInstitution credentials ledger awards creditBalance "
-            "eligibility pathwayProgress plan",
+            "eligibility pathwayProgress plan clr",
         ),
         "accessLog": OWN_LOG,
     },
@@ -126,8 +129,18 @@ FIELD_RULES: dict[str, dict[str, dict[str, str]]] = {
         "id kind title earnedOn issuerName issuerRegistered "
         "score grade credits creditsSource ncrfLevel category "
         "alsoCountsAs semester certificate evidenceUrl format "
-        "verificationStatus verifiedAt createdAt course issuer",
+        "verificationStatus verifiedAt createdAt course issuer "
+        "verification euMicroCredential",
     ),
+    "Verification": each(
+        READ,
+        "verdict format credentialId checkedAt checks issuer achievement credentials",
+    ),
+    "VerificationCheck": each(READ, "name status detail"),
+    "VerifiedIssuer": each(READ, "id name url"),
+    "VerifiedAchievement": each(READ, "name credits creditsSource"),
+    "EuMicroCredential": each(READ, "complete missing elements"),
+    "EuElement": each(READ, "element value source missing"),
     "LedgerEntry": each(READ, "id kind credits note createdAt credential award"),
     "Award": each(
         READ,
@@ -299,11 +312,30 @@ def _selection(
 # ------------------------------------------------------------ fixtures
 
 
+@pytest.fixture(autouse=True)
+def _signing_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Learner.clr signs with the platform key; the test app has none on disk."""
+    signer = signer_for(Ed25519PrivateKey.generate())
+    monkeypatch.setattr(clr, "signer_of", lambda settings: signer)
+
+
 @pytest_asyncio.fixture
 async def ids(world: World) -> Ids:
     course = await make_course(world.provider, "noc-a", "A")
     credential = await make_credential(
-        world.learner, course=course, issuer=world.provider, credits=4
+        world.learner,
+        course=course,
+        issuer=world.provider,
+        credits=4,
+        # an imported credential, so the fields under verification resolve
+        document={"name": "A", "issuer": {"name": "NPTEL"}},
+        verification={
+            "verdict": "valid",
+            "format": "ob3-vc2",
+            "checks": [{"name": "proof", "status": "passed", "detail": ""}],
+            "issuer": {"name": "NPTEL"},
+            "achievement": {"name": "A", "credits": 4},
+        },
     )
     award = await Award.create(
         learner=world.learner,
@@ -506,6 +538,15 @@ MUTATION_RULES: dict[str, tuple[dict[str, str], str]] = {
         'updateProgramme(id: "{programme}", input: {{name: "M"}}) '
         "{{ userErrors {{ code }} }}",
     ),
+    "importCredential": (
+        READ,
+        f'importCredential(apaarId: "{APAAR}", input: {{}}) '
+        "{ userErrors { code } }",
+    ),
+    "reverifyCredential": (
+        READ,
+        'reverifyCredential(id: "{credential}") {{ userErrors {{ code }} }}',
+    ),
     "exportLearnerData": (OWN, f'exportLearnerData(apaarId: "{APAAR}")'),
     "eraseLearner": (OWN, f'eraseLearner(apaarId: "{APAAR}") {{ erased }}'),
     "startSync": (OPERATE, 'startSync(source: "swayam") { userErrors { code } }'),
@@ -520,8 +561,10 @@ async def test_mutations(
     # erasure last: it takes the learner out of reach of what follows
     for mutation in sorted(MUTATION_RULES, key=lambda m: m == "eraseLearner"):
         outcomes, field = MUTATION_RULES[mutation]
-        if "{pathway}" in field or "{programme}" in field:
-            field = field.format(pathway=ids.pathway, programme=ids.programme)
+        if any(f"{{{n}}}" in field for n in ("pathway", "programme", "credential")):
+            field = field.format(
+                pathway=ids.pathway, programme=ids.programme, credential=ids.credential
+            )
         body = await gql(client, f"mutation {{ {field} }}", as_=ROLES[role])
         assert _outcome(body, mutation) == outcomes[role], (mutation, body)
 

@@ -6,6 +6,10 @@ import strawberry
 
 from app.graphql.learners.data_rights import DataRightsMutation
 from app.graphql.learners.mutations.credential import resolve_add_credential
+from app.graphql.learners.mutations.imports import (
+    resolve_import_credential,
+    resolve_reverify_credential,
+)
 from app.graphql.learners.mutations.redeem import resolve_redeem_credits
 from app.graphql.learners.mutations.register import resolve_register_learner
 from app.graphql.learners.mutations.requirements import (
@@ -26,6 +30,17 @@ class LearnerMutation(DataRightsMutation):
         resolver=resolve_add_credential,
         description="Add a credential to a learner's record; credits from an "
         "ABC-registered issuer are deposited in the ledger.",
+    )
+    import_credential = strawberry.mutation(
+        resolver=resolve_import_credential,
+        description="Verify a badge or verifiable credential (OB 2.0/3.0, VC, "
+        "VC-JWT, CLR 2.0), from a document or a URL, and store it on a learner's "
+        "record unless it is invalid; the same credential twice is one row.",
+    )
+    reverify_credential = strawberry.mutation(
+        resolver=resolve_reverify_credential,
+        description="Verify an imported credential again (e.g. to see a "
+        "revocation) and record the outcome; the row stays even if now invalid.",
     )
     redeem_credits = strawberry.mutation(
         resolver=resolve_redeem_credits,
