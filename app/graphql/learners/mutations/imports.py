@@ -10,7 +10,7 @@ stored, and its report says why (`stored: false`, verdict INVALID).
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 
 import strawberry
 from strawberry import relay
@@ -94,7 +94,9 @@ def _refused(field: str, exc: CredentialError) -> list[UserError]:
 def _forget(info: Info, credential_id: int) -> None:
     """Drop rows this request's loaders may hold from before the change."""
     for loader in (CredentialById, CredentialDocumentById, CredentialVerificationById):
-        info.context.loader(loader).clear(credential_id)
+        # strawberry's clear() raises KeyError for a key it never loaded
+        with suppress(KeyError):
+            info.context.loader(loader).clear(credential_id)
 
 
 async def resolve_import_credential(
