@@ -46,7 +46,11 @@ FIELD_COSTS: dict[tuple[str, str], int] = {
     ("Learner", "eligibility"): 1_000,
     ("Learner", "pathwayProgress"): 1_000,
     # canonicalises and signs the whole record (RDFC over every nested credential)
-    ("Learner", "clr"): 1_000,
+    ("Learner", "clr"): 5_000,
+    # each verifies a credential and may fetch keys, hosted assertions and status
+    # lists (10 s timeout each): at most 10 a request, whatever the aliases
+    ("Mutation", "importCredential"): 5_000,
+    ("Mutation", "reverifyCredential"): 5_000,
 }
 
 

@@ -356,3 +356,22 @@ async def test_clr_without_a_signing_key_names_keygen(
     assert codes(body) == ["INTERNAL_SERVER_ERROR"]
     message = body["errors"][0]["message"]
     assert "credgraph keygen" in message and str(no_key) not in message
+
+
+@pytest.mark.asyncio
+async def test_aliases_cannot_multiply_verifications(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """Each import may fetch for seconds: at most 10 a request (limits.py)."""
+
+    def aliased(n: int) -> str:
+        fields = " ".join(
+            f'i{i}: importCredential(apaarId: "{APAAR}", input: {{}}) '
+            "{ userErrors { code } }"
+            for i in range(n)
+        )
+        return f"mutation {{ {fields} }}"
+
+    assert codes(await gql(client, aliased(11), as_=SELF)) == ["QUERY_TOO_COMPLEX"]
+    body = await gql(client, aliased(9), as_=SELF)
+    assert "errors" not in body, body
