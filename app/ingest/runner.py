@@ -33,14 +33,13 @@ from app.ingest.page import Page
 from app.ingest.pathways import write_pathways, write_programmes
 from app.ingest.progress import NoProgress, Progress
 from app.ingest.quarantine import quarantine
+from app.ingest.summary import page_summaries, refresh_course_summary, today
 from app.ingest.tally import Tally
 from app.ingest.upsert import (
     RawCache,
     Written,
     course_ids_for,
-    page_summaries,
     provider_ids,
-    refresh_course_summary,
     upsert_courses,
     upsert_offerings,
     upsert_providers,
@@ -381,7 +380,7 @@ class _Run:
             providers=self.providers,
             raw=first.raw,
             now=first.now,
-            summaries=page_summaries(page.offerings, self.providers),
+            summaries=page_summaries(page.offerings, self.providers, today()),
         )
 
     async def _rest(self, tx: Tx, page: Page, first: _FirstHalf) -> None:

@@ -17,14 +17,20 @@ import json
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from app.ingest.backend import Tx
 from app.ingest.hashing import content_hash
 from app.ingest.keys import clip, storage_key
 from app.ingest.tally import Tally
 from connectors.records import CourseRecord, OfferingRecord, ProviderRecord
+
+if TYPE_CHECKING:  # summary.py imports this module's in_clause
+    from app.ingest.summary import Summary
+
+# The summary of a course with no offerings in hand (summary.EMPTY).
+EMPTY: Summary = (None, None, None, None)
 
 # The Provenance mixin's columns, last in every ingested row.
 PROVENANCE_COLUMNS = (
@@ -63,10 +69,13 @@ COURSE_COLUMNS = (
     "has_certificate",
     "identifiers",
     *PROVENANCE_COLUMNS,
-    # Denormalised from offerings; written here only for a new course (from
-    # its offerings in the same page), else kept up by refresh_course_summary.
+    # Denormalised from offerings (app/ingest/summary.py); written here only
+    # for a new course (from its offerings in the same page), else kept up by
+    # refresh_course_summary.
     "next_start",
     "min_fee_minor",
+    "fee_currency",
+    "has_exam",
 )
 OFFERING_COLUMNS = (
     "provider_id",
@@ -87,7 +96,15 @@ OFFERING_COLUMNS = (
 # Never overwritten by a later sync: the key, when the row was first seen, and
 # the offering summary (a page holds only some of an existing course's runs).
 _KEPT = frozenset(
-    {"provider_id", "external_id", "first_seen", "next_start", "min_fee_minor"}
+    {
+        "provider_id",
+        "external_id",
+        "first_seen",
+        "next_start",
+        "min_fee_minor",
+        "fee_currency",
+        "has_exam",
+    }
 )
 
 
@@ -271,7 +288,7 @@ def course_row(
     digest: str,
     raw: str | None,
     now: datetime,
-    summary: tuple[date | None, int | None] = (None, None),
+    summary: Summary = EMPTY,
 ) -> tuple[Any, ...]:
     return (
         provider_id,
@@ -369,11 +386,11 @@ async def upsert_courses(
     providers: dict[str, int],
     raw: RawCache,
     now: datetime,
-    summaries: dict[tuple[int, str], tuple[date | None, int | None]] | None = None,
+    summaries: dict[tuple[int, str], Summary] | None = None,
 ) -> Written:
-    """`summaries`: (latest start, lowest fee) of each course's offerings in
-    this page, written into the courses this page creates (saving a second
-    write of every new course to denormalise them)."""
+    """`summaries`: the offering summary (app/ingest/summary.py) of each
+    course's offerings in this page, written into the courses this page
+    creates (saving a second write of every new course to denormalise them)."""
     out = Written()
     summaries = summaries or {}
     batch = _dedupe(
@@ -403,7 +420,7 @@ async def upsert_courses(
                 digest,
                 raw(r.raw),
                 now,
-                summaries.get(key, (None, None)),
+                summaries.get(key, EMPTY),
             )
         )
     await tx.executemany(COURSE_UPSERT, rows)
@@ -466,39 +483,3 @@ async def upsert_offerings(
     await tx.executemany(OFFERING_UPSERT, rows)
     await _new_ids(tx, "offering", created, out.ids)
     return out, orphans
-
-
-def page_summaries(
-    records: Sequence[OfferingRecord], providers: dict[str, int]
-) -> dict[tuple[int, str], tuple[date | None, int | None]]:
-    """(latest start, lowest fee) per course key over a page's offerings: the
-    same figures `refresh_course_summary` computes, for courses new in it."""
-    found: dict[tuple[int, str], tuple[date | None, int | None]] = {}
-    for r in records:
-        key = (providers[r.provider], storage_key(r.course_external_id))
-        start, fee = found.get(key, (None, None))
-        if r.start is not None and (start is None or r.start > start):
-            start = r.start
-        if r.fee_minor is not None and (fee is None or r.fee_minor < fee):
-            fee = r.fee_minor
-        found[key] = (start, fee)
-    return found
-
-
-async def refresh_course_summary(tx: Tx, course_ids: Iterable[int]) -> None:
-    """Keep the columns denormalised from offerings (next start, lowest fee)
-    in step for the courses whose offerings changed; untouched otherwise."""
-    ids = sorted(set(course_ids))
-    if not ids:
-        return
-    where, params = in_clause(tx, '"course_id"', ids)
-    await tx.execute(
-        'UPDATE "course" SET "next_start" = agg.next_start, '
-        '"min_fee_minor" = agg.min_fee FROM ('
-        'SELECT "course_id", MAX("start") AS next_start, MIN("fee_minor") AS min_fee '
-        f'FROM "offering" WHERE {where} AND NOT "withdrawn" GROUP BY "course_id"'
-        ') AS agg WHERE "course"."id" = agg."course_id" AND ('
-        '"course"."next_start" IS DISTINCT FROM agg.next_start OR '
-        '"course"."min_fee_minor" IS DISTINCT FROM agg.min_fee)',
-        params,
-    )

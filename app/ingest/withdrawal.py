@@ -18,7 +18,8 @@ from typing import Any
 
 from app.ingest.backend import Tx, write_transaction
 from app.ingest.keys import storage_key
-from app.ingest.upsert import in_clause, refresh_course_summary
+from app.ingest.summary import refresh_course_summary
+from app.ingest.upsert import in_clause
 from connectors.records import Withdrawal
 
 _TABLES = {
@@ -43,6 +44,7 @@ async def apply_withdrawals(
 ) -> int:
     """Mark what a provider said is gone; returns how many rows it changed."""
     count = 0
+    runs_of: list[int] = []  # courses whose offerings a provider withdrew
     for w in records:
         table = _TABLES[w.entity]
         if table == "programme":
@@ -54,8 +56,9 @@ async def apply_withdrawals(
         else:
             owner = ('SELECT "id" FROM "provider" WHERE "slug" = ?', w.provider)
             key_col = '"provider_id"'
+        course = ', "course_id"' if table == "offering" else ""
         rows = await tx.fetch(
-            f'SELECT "id" FROM "{table}" WHERE {key_col} = ({owner[0]}) '
+            f'SELECT "id"{course} FROM "{table}" WHERE {key_col} = ({owner[0]}) '
             'AND "external_id" = ? AND NOT "withdrawn"',
             [owner[1], storage_key(w.external_id)],
         )
@@ -63,6 +66,9 @@ async def apply_withdrawals(
         if ids:
             await _mark(tx, table, ids, w.at or now)
             count += len(ids)
+            if course:
+                runs_of.extend(row[1] for row in rows)
+    await refresh_course_summary(tx, runs_of)
     return count
 
 
