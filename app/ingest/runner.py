@@ -548,6 +548,12 @@ class _Run:
     async def _after(self, total: Tally) -> None:
         if total.changed:
             await runs.bump_generation()
+            try:
+                await runs.optimize_sqlite()
+            except Exception:  # statistics are an optimisation, never a failure
+                log.warning(
+                    "sync %s: PRAGMA optimize failed", self.source, exc_info=True
+                )
         await hooks.run_hooks(
             hooks.RunChanges(
                 source=self.source,
