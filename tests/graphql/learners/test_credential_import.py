@@ -47,7 +47,8 @@ mutation ($apaar: String!, $input: ImportCredentialInput!) {
     credentials { id title format verificationStatus
       verification { verdict format checkedAt checks { name status detail }
         issuer { id name } achievement { name credits } } }
-    verification { verdict format checks { name status detail } }
+    verification { verdict format checks { name status detail }
+      credentials { verdict format } }
     userErrors { field code message }
   }
 }
@@ -375,3 +376,38 @@ async def test_aliases_cannot_multiply_verifications(
     assert codes(await gql(client, aliased(11), as_=SELF)) == ["QUERY_TOO_COMPLEX"]
     body = await gql(client, aliased(9), as_=SELF)
     assert "errors" not in body, body
+
+
+@pytest.mark.asyncio
+async def test_import_by_url_through_the_request_fetcher(
+    client: httpx.AsyncClient, world: World, web: StubFetcher, signed: str
+) -> None:
+    web.pages["https://issuer.example/badges/42"] = json.loads(signed)
+    result = await _import(client, {"url": "https://issuer.example/badges/42"})
+    assert result["userErrors"] == [] and result["stored"] is True
+    assert result["verification"]["verdict"] == "VALID"
+    missing = await _import(client, {"url": "https://issuer.example/badges/43"})
+    assert [(e["field"], e["code"]) for e in missing["userErrors"]] == [
+        ("url", "BAD_USER_INPUT")
+    ]
+
+
+@pytest.mark.asyncio
+async def test_a_clr_stores_each_nested_credential(
+    client: httpx.AsyncClient, world: World, web: StubFetcher, shared_samples: Path
+) -> None:
+    clr = (
+        shared_samples
+        / "openbadges_v3_clr_v2/linked-data-proof-clr__Signed_credential.json"
+    )
+    result = await _import(client, {"document": clr.read_text()})
+    report = result["verification"]
+    assert report["verdict"] == "VALID" and report["format"] == "clr2"
+    assert _checks(report)["proof"] == "PASSED"
+    nested = json.loads(clr.read_text())["credentialSubject"]["verifiableCredential"]
+    assert len(result["credentials"]) == len(nested) >= 1
+    assert report["credentials"] == [{"verdict": "VALID", "format": "ob3-vc2"}] * len(
+        nested
+    )
+    assert all(c["verification"]["verdict"] == "VALID" for c in result["credentials"])
+    assert await Credential.filter(learner=world.learner).count() == len(nested)
