@@ -47,7 +47,7 @@ mutation ($apaar: String!, $input: ImportCredentialInput!) {
     credentials { id title format verificationStatus
       verification { verdict format checkedAt checks { name status detail }
         issuer { id name } achievement { name credits } } }
-    verification { verdict format checks { name status detail }
+    verification { verdict format checkedAt checks { name status detail }
       credentials { verdict format } }
     userErrors { field code message }
   }
@@ -195,6 +195,7 @@ async def test_a_tampered_copy_is_invalid_and_not_stored(
     assert result["userErrors"] == []
     assert result["stored"] is False and result["credentials"] == []
     assert result["verification"]["verdict"] == "INVALID"
+    assert result["verification"]["checkedAt"]
     assert _checks(result["verification"])["proof"] == "FAILED"
     assert await Credential.filter(learner=world.learner).count() == 0
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
+from datetime import UTC, datetime
 
 import strawberry
 from strawberry import relay
@@ -114,12 +115,14 @@ async def resolve_import_credential(
         )
     field = "document" if input.document is not None else "url"
     owner = await LearnerModel.get(id=learner["id"])
+    # one time for the rows and the report, also when nothing is stored
+    now = datetime.now(UTC)
     try:
         async with request_fetcher(info.context.settings) as fetcher:
             data = input.document
             if data is None:
                 data = await read_url(input.url or "", fetcher)
-            result = await import_credential(owner, data, fetcher=fetcher)
+            result = await import_credential(owner, data, fetcher=fetcher, now=now)
     except CredentialError as exc:
         return ImportCredentialPayload(
             credentials=[],
@@ -132,10 +135,9 @@ async def resolve_import_credential(
     rows = await info.context.loader(CredentialById).load_many(
         [c.id for c in result.credentials]
     )
-    checked_at = result.credentials[0].verified_at if result.credentials else None
     return ImportCredentialPayload(
         credentials=[Credential.from_row(r) for r in rows if r],
-        verification=Verification.of(result.report.to_dict(), checked_at),
+        verification=Verification.of(result.report.to_dict(), now),
         stored=result.stored,
         user_errors=[],
     )
