@@ -113,12 +113,11 @@ def _sync(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from exc
 
     async def work() -> int:
-        from app.ingest import run_sync
-        from app.ingest.equivalence import register_hook
+        from app.ingest import hooks, run_sync
         from app.ingest.progress import for_terminal
 
         # Courses a run changed are re-matched across providers afterwards.
-        register_hook()
+        hooks.install_defaults()
         outcomes = []
         for config in configs:
             outcome = await run_sync(

@@ -59,3 +59,13 @@ async def run_hooks(changes: RunChanges) -> None:
             await hook(changes)
         except Exception:
             log.exception("after-sync hook %r failed for run %d", hook, changes.run_id)
+
+
+def install_defaults() -> None:
+    """Register the after-run hooks every process that runs syncs wants (the
+    `credgraph sync` CLI and the job worker both call this, so a sync re-matches
+    equivalence groups however it was started). Idempotent; not done on import,
+    so importing the engine never changes what other runs do."""
+    from app.ingest.equivalence import register_hook  # it imports this module
+
+    register_hook()

@@ -8,6 +8,7 @@ import os
 import socket
 from pathlib import Path
 
+from app.ingest import hooks
 from app.jobs.queue import claim_next
 from app.jobs.runner import execute
 from app.jobs.schedule import load_schedule, queue_due
@@ -29,6 +30,8 @@ async def work(
     """Run jobs until stopped; with `once`, until the queue is empty. Returns
     the number of jobs run."""
     name = name or worker_name()
+    # The same after-run hooks as `credgraph sync` (equivalence re-matching).
+    hooks.install_defaults()
     schedule = load_schedule(connectors_file)
     ran = 0
     while True:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+import pytest
 
 from app.db.connection import open_database
 from app.db.migrate import apply_migrations
@@ -20,7 +21,13 @@ from app.settings import Settings
 from connectors.simulator import Simulator
 from tests.conftest import ROOT
 from tests.graphql.learners.conftest import gql
-from tests.ingest.conftest import simulator_thread  # noqa: F401  (fixture)
+from tests.ingest.conftest import (  # noqa: F401  (fixtures)
+    StartSimulator,
+    migrated,
+    migrated_url,
+    simulator_thread,
+    start_simulator,
+)
 
 FAST = (
     "page_size = 100\ntimeout_s = 3.0\nattempts = 3\n"
@@ -92,3 +99,35 @@ def test_worker_runs_a_sync_queued_through_the_api(
     assert status["run"] == {"status": "SUCCEEDED"}
     assert status["worker"]
     assert asyncio.run(_courses(db_url)) == 40
+
+
+@pytest.mark.asyncio
+async def test_the_worker_rematches_equivalence_after_its_syncs(
+    migrated: str,  # noqa: F811
+    start_simulator: StartSimulator,  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from app.ingest.equivalence import unregister_hook
+    from app.jobs.queue import enqueue
+    from app.jobs.worker import work
+
+    sim = await start_simulator(courses=6, seed=5)
+    connectors = tmp_path / "connectors.toml"
+    connectors.write_text(
+        f'[sources.edx]\nurl = "{sim.url}"\n[sources.edx.options]\n'
+        f'token_url = "{sim.url}/oauth2/access_token"\nclient_id = "sim-client"\n'
+        '[sources.edx.secrets]\nclient_secret = "CREDGRAPH_EDX_CLIENT_SECRET"\n'
+        f'[sources.coursera]\nurl = "{sim.url}"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("CREDGRAPH_EDX_CLIENT_SECRET", "sim-secret")
+    await enqueue("edx", "edx", "test")
+    await enqueue("coursera", "coursera", "test")
+    try:
+        assert await work(connectors, once=True, name="w1") == 2
+    finally:
+        unregister_hook()  # the hook is process-wide: leave other tests alone
+    # Each edX course and its Coursera twin share a group, with no manual match.
+    grouped = await Course.filter(equivalence_group_id__isnull=False).count()
+    assert grouped == 12
