@@ -29,6 +29,7 @@ from app.credentials.vcjwt import credential_of
 from app.credentials.verify import verify_document
 from app.db.models.catalogue import Course, Provider
 from app.db.models.learners import Award, Credential, Learner, LedgerEntry
+from app.learners.deposits import deposit
 
 APAAR = re.compile(r"^\d{12}$")
 
@@ -174,16 +175,27 @@ async def _store(
     if existing is None:
         try:
             async with in_transaction():
-                return await Credential.create(
+                credential = await Credential.create(
                     learner=learner, fingerprint=key, **values
                 )
+                await _bank(credential, report)
+                return credential
         except IntegrityError:
             # a concurrent import of the same credential won the race: update that row
             existing = await Credential.get(fingerprint=key)
     if existing.learner_id != learner.id:
         raise AlreadyClaimed("this credential is already held by another learner")
-    await existing.update_from_dict(values).save()
+    async with in_transaction():
+        await existing.update_from_dict(values).save()
+        await _bank(existing, report)
     return existing
+
+
+async def _bank(credential: Credential, report: VerificationReport) -> None:
+    # Only a proven credential is banked: an indeterminate one (say, its status
+    # list could not be fetched) is stored and deposited once it verifies.
+    if report.verdict is Verdict.VALID:
+        await deposit(credential, f"deposited on import ({report.format}, R-ABC-REG)")
 
 
 async def import_credential(

@@ -11,14 +11,14 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from app.db.models.catalogue import Course, Institution
-from app.db.models.learners import CREDENTIAL_KINDS, Credential, Learner, LedgerEntry
+from app.db.models.learners import CREDENTIAL_KINDS, Credential, Learner
+from app.learners.deposits import deposit
 
 APAAR_ID = re.compile(r"^\d{12}$")
 BAD_USER_INPUT = "BAD_USER_INPUT"
@@ -147,14 +147,7 @@ async def add_credential(
                 format="manual",
                 fingerprint=_fingerprint(learner, new, issuer),
             )
-            if credits and registered:
-                await LedgerEntry.create(
-                    learner_id=learner["id"],
-                    credential=credential,
-                    kind="deposit",
-                    credits=Decimal(str(credits)),
-                    note="deposited on entry (R-ABC-REG)",
-                )
+            await deposit(credential, "deposited on entry (R-ABC-REG)")
     except IntegrityError:
         return None, [Problem("title", "this credential was already added")]
     return credential, []

@@ -196,6 +196,12 @@ async def test_round_trip_import_count_export(db: str, web_server: LocalWeb) -> 
             ident=f"urn:uuid:00000000-0000-4000-8000-00000000010{i}",
         )
         assert (await import_credential(learner, credential, fetcher=web_server)).stored
+        # importing it again banks nothing twice
+        assert (await import_credential(learner, credential, fetcher=web_server)).stored
+    deposits = await LedgerEntry.filter(learner=learner, kind="deposit").values_list(
+        "credits", flat=True
+    )
+    assert sorted(deposits) == [4, 4, 4]  # banked on import (R-ABC-REG)
     rows = await Credential.filter(learner=learner).order_by("id")
     credits = [
         EngineCredit(
