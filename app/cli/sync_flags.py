@@ -83,6 +83,16 @@ def apply(
     default = DEFAULT_SECRETS.get(config.connector)
     if default and default[0] not in secrets and environ.get(default[1]):
         secrets[default[0]] = environ[default[1]]
+    if config.connector == "edx" and options.get("token_url"):
+        if not secrets.get("client_secret"):
+            # A configuration error (exit 2) before any request, not a failed run.
+            raise UsageError(
+                "edx with a token URL needs its client secret: set "
+                "CREDGRAPH_EDX_CLIENT_SECRET (or name a variable in the "
+                "connectors file's [sources.edx.secrets])"
+            )
+        if not options.get("client_id"):
+            raise UsageError("edx with a token URL needs --client-id")
     return replace(config, options=options, secrets=secrets)
 
 
