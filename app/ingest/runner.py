@@ -21,7 +21,7 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from app.db.migrate import ensure_migrated
@@ -33,6 +33,7 @@ from app.ingest.page import Page
 from app.ingest.pathways import write_pathways, write_programmes
 from app.ingest.progress import NoProgress, Progress
 from app.ingest.quarantine import quarantine
+from app.ingest.sources import parse_every
 from app.ingest.summary import page_summaries, refresh_course_summary, today
 from app.ingest.tally import Tally
 from app.ingest.upsert import (
@@ -56,6 +57,9 @@ QUEUE_PAGES = 2  # pages parsed ahead of the writer
 # (offset cursors shift when records vanish), so records it never saw may
 # still exist: such a pass does not withdraw; the next clean pass will.
 RESUMED_PASS_TRUSTED_S = 3600.0
+# A change feed is trusted this long after the last complete run (a source's
+# `full_every` option overrides it); then a complete pass sees removals.
+FULL_EVERY = "7d"
 
 
 @dataclass
@@ -264,11 +268,17 @@ class _Run:
         `incremental = True` (a change feed: edX timestamps, CTDL events) is
         asked only for what changed since the last complete run, unless the
         run is `--full`; such a run cannot see absences, so it withdraws
-        nothing. Every other connector walks the whole source each run."""
+        nothing. Every other connector walks the whole source each run.
+
+        A feed without tombstones (edX courses) never reports a removal, so
+        once the last complete run is older than the source's `full_every`
+        option (default 7d) the run is a complete pass again."""
+        since = self.plan.since
         incremental = (
             bool(getattr(connector, "incremental", False))
             and not self.run.full
-            and self.plan.since is not None
+            and since is not None
+            and datetime.now(UTC) - _aware(since) < _full_every(self.config)
         )
         self.pass_full = not incremental
         if incremental:
@@ -578,6 +588,16 @@ class _Run:
                 return
             except Exception:  # a busy database: try again next beat
                 log.warning("sync %s: heartbeat failed", self.source, exc_info=True)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _full_every(config: SourceConfig) -> timedelta:
+    """How old the last complete run may be for a change feed to be trusted."""
+    value = config.options.get("full_every", FULL_EVERY)
+    return parse_every(value, f"source {config.name!r}: full_every")
 
 
 def _course_key(record: OfferingRecord) -> str:

@@ -133,6 +133,8 @@ def _source(
     options = table.get("options", {})
     if not isinstance(options, dict):
         raise SourcesError(f"{where}: options must be a table")
+    if "full_every" in options:  # the engine's change-feed horizon (runner.py)
+        parse_every(options["full_every"], f"{where}: options.full_every")
     return SourceConfig(
         name=name,
         connector=connector,

@@ -101,3 +101,27 @@ async def test_ctdl_files_have_no_feed(tmp_path: Path) -> None:
         assert registry.build_connector(registry_form, http).incremental
         edx = registry.build_connector(SourceConfig("edx", "edx", "http://x"), http)
         assert edx.incremental
+
+
+@pytest.mark.asyncio
+async def test_edx_a_week_after_the_last_complete_run_is_a_full_pass_again(
+    migrated: str, start_simulator: StartSimulator
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from app.db.models.sync import SyncRun
+
+    sim = await start_simulator(courses=100, seed=5)
+    first = await run_sync(_edx(sim.url))
+    assert first.complete
+    # edX's feed has no course tombstones: a removed course is only seen
+    # missing by a complete pass, which comes back once the last is 7 days old.
+    week_ago = datetime.now(UTC) - timedelta(days=8)
+    await SyncRun.filter(id=first.run_id).update(started_at=week_ago)
+    sim.control(generation=1, drop=0.1, reset_counts=True)
+
+    second = await run_sync(_edx(sim.url))
+    assert second.status == "succeeded" and second.complete
+    assert not any("timestamp=" in r for r in sim.state.requests)
+    assert second.courses.withdrawn > 0
+    assert await Course.filter(source="edx", withdrawn=True).count() > 0
