@@ -211,13 +211,3 @@ def test_help() -> None:
             text=True,
         )
         assert result.returncode == 0 and "usage:" in result.stdout, command
-
-
-def test_demo_loads_swayam_through_the_connector(db_url: str) -> None:
-    result = _cli("demo", "--no-serve", db_url=db_url)
-    assert result.returncode == 0, result.stderr
-    assert "'swayam_courses': 50" in result.stdout
-    runs = json.loads(_cli("sync-runs", "--json", db_url=db_url).stdout)
-    assert [(r["source"], r["status"], r["created"]) for r in runs] == [
-        ("swayam", "succeeded", 100)  # 50 courses, 50 offerings
-    ]
