@@ -31,6 +31,7 @@ import json
 import multiprocessing
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -305,8 +306,15 @@ def _free_port() -> int:
 
 @contextmanager
 def server(command: list[str], env: dict[str, str], probe: str) -> Iterator[str]:
+    # Its own process group: `npx` starts PostGraphile as a child that
+    # outlived a terminate() of npx alone.
     process = subprocess.Popen(
-        command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        command,
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
     )
     try:
         for _ in range(600):
@@ -321,11 +329,13 @@ def server(command: list[str], env: dict[str, str], probe: str) -> Iterator[str]
                 time.sleep(0.1)
         yield probe
     finally:
-        process.terminate()
+        os.killpg(process.pid, signal.SIGTERM)
         try:
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
-            process.kill()
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        process.stderr.close()
 
 
 def uvicorn_server(app: str, database_url: str, workers: int, port: int) -> Any:
