@@ -60,7 +60,8 @@ def test_demo_served_by_uvicorn(db_url: str) -> None:
             assert json.loads(ready.read())["database"] == "ok"
         body = _post(
             f"{base}/graphql",
-            "{ courses(first: 5) { edges { node { title credits provider { name } } } } }",
+            "{ courses(first: 5) "
+            "{ edges { node { title credits provider { name } } } } }",
         )
         assert "errors" not in body, body
         edges = body["data"]["courses"]["edges"]
