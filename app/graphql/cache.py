@@ -22,7 +22,7 @@ from typing import Any
 
 from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse
 
-from app.db.models.sync import CatalogueGeneration
+from app.db.generation import read_generation
 
 # How stale a worker's view of the generation may be, in seconds: one indexed
 # read per second per worker instead of one per request.
@@ -89,10 +89,7 @@ class ResponseCache:
     async def _current_generation(self) -> int:
         now = time.monotonic()
         if now - self._checked_at >= self.generation_ttl:
-            values = await CatalogueGeneration.filter(id=1).values_list(
-                "generation", flat=True
-            )
-            generation = values[0] if values else 0
+            generation = await read_generation()
             if generation != self._generation:
                 self._entries.clear()
                 self._generation = generation

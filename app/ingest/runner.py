@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from app.db.generation import bump_generation
 from app.db.migrate import ensure_migrated
 from app.db.models.sync import SyncRun
 from app.ingest import hooks, locks, runs
@@ -557,7 +558,7 @@ class _Run:
 
     async def _after(self, total: Tally) -> None:
         if total.changed:
-            await runs.bump_generation()
+            await bump_generation()
             try:
                 await runs.optimize_sqlite()
             except Exception:  # statistics are an optimisation, never a failure

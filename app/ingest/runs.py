@@ -1,5 +1,5 @@
 """The `sync_run` rows around a run: interrupted runs, the resume point, the
-validators, the catalogue generation."""
+validators."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from app.db.models.sync import SyncPage, SyncRun
-from app.ingest.backend import read_connection, write_transaction
+from app.ingest.backend import read_connection
 
 
 @dataclass
@@ -87,23 +87,6 @@ async def forget_pages(source: str) -> None:
     """Page logs serve only to resume; a finished pass drops its source's."""
     run_ids = await SyncRun.filter(source=source).values_list("id", flat=True)
     await SyncPage.filter(run_id__in=list(run_ids)).delete()
-
-
-async def bump_generation() -> None:
-    """Tell every API worker's cache that the catalogue changed."""
-    now = datetime.now(UTC)
-    async with write_transaction() as tx:
-        rows = await tx.fetch(
-            'UPDATE "catalogue_generation" SET "generation" = "generation" + 1, '
-            '"changed_at" = ? WHERE "id" = 1 RETURNING "id"',
-            [now],
-        )
-        if not rows:
-            await tx.execute(
-                'INSERT INTO "catalogue_generation" ("id", "generation", '
-                '"changed_at") VALUES (1, 1, ?)',
-                [now],
-            )
 
 
 async def optimize_sqlite() -> None:

@@ -10,12 +10,12 @@ from tortoise.transactions import in_transaction
 
 from app.credits import CreditsError, derive_policy, get_policy, parse_tree
 from app.credits.requirements import walk
-from app.db.models.catalogue import Course, Programme
-from app.db.models.pathways import Pathway, PathwayCourse
 
 # Pathways and programmes are public catalogue data: every API worker must
 # drop its cached answers, not only this one.
-from app.ingest.runs import bump_generation
+from app.db.generation import bump_generation
+from app.db.models.catalogue import Course, Programme
+from app.db.models.pathways import Pathway, PathwayCourse
 from app.learners.registration import Problem
 
 
