@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode
 
 DEFAULT_DATABASE_URL = "sqlite://./data/credgraph.db"
 # A fixed development secret so `credgraph demo` tokens keep working across
@@ -78,6 +79,29 @@ class Settings:
         )
 
 
+# Pragmas for every SQLite connection, beside Tortoise's own (WAL, foreign
+# keys); a value in the URL's query wins.
+SQLITE_PRAGMAS = {
+    # Statement journals in memory: an upsert into a table with many indexes
+    # and triggers journals each row, and on disk that was 80% of a first
+    # sync's write calls (3.1M pwrite for 50k courses; 0.56M in memory).
+    "temp_store": "MEMORY",
+    # 16 MiB of page cache instead of 2: a sync page's writes no longer spill
+    # to the WAL before commit, nor re-read what they spilled.
+    "cache_size": "-16384",
+}
+
+
+def with_sqlite_pragmas(database_url: str) -> str:
+    if not database_url.startswith("sqlite://"):
+        return database_url
+    base, _, query = database_url.partition("?")
+    params = dict(parse_qsl(query, keep_blank_values=True))
+    for name, value in SQLITE_PRAGMAS.items():
+        params.setdefault(name, value)
+    return f"{base}?{urlencode(params)}"
+
+
 def tortoise_config(database_url: str) -> dict:
     """The Tortoise config for a database URL (one app, migrations committed)."""
     if database_url.startswith("sqlite://") and not database_url.startswith(
@@ -86,7 +110,7 @@ def tortoise_config(database_url: str) -> dict:
         path = Path(database_url.removeprefix("sqlite://").split("?", 1)[0])
         path.parent.mkdir(parents=True, exist_ok=True)
     return {
-        "connections": {"default": database_url},
+        "connections": {"default": with_sqlite_pragmas(database_url)},
         "apps": {
             "credgraph": {
                 "models": MODEL_MODULES,

@@ -151,6 +151,12 @@ def _offering_floor_sql() -> str:
     return f"{head} VALUES ({marks}){tail[tail.index(') ON CONFLICT') + 1 :]}"
 
 
+_FLOOR_SEARCH = (
+    "INSERT INTO course_search(rowid, title, description, subjects) "
+    'SELECT "id", "title", "description", "subjects" FROM "course" WHERE "id" > ?'
+)
+
+
 async def _floor(url: str, db_url: str) -> dict[str, Any]:
     import sqlite3
 
@@ -179,7 +185,13 @@ async def _floor(url: str, db_url: str) -> dict[str, Any]:
             rows = courses if table == "c" else offerings
             for i in range(0, len(rows), FLOOR_BATCH):
                 conn.execute("BEGIN IMMEDIATE")
+                if table == "c":
+                    (last,) = conn.execute('SELECT max("id") FROM "course"').fetchone()
                 conn.executemany(sql, rows[i : i + FLOOR_BATCH])
+                if table == "c":
+                    # the text search index, as the engine keeps it: a
+                    # batch at a time (app/search/sqlite.py)
+                    conn.execute(_FLOOR_SEARCH, [last or 0])
                 conn.execute("COMMIT")
         seconds = time.perf_counter() - start
         conn.close()

@@ -19,13 +19,12 @@ next `start`.
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from connectors.base import SourceConfig, SyncState
 from connectors.http import BadPayload, HttpClient
-from connectors.jsonbody import decode_object
+from connectors.jsonbody import decode_object, dump_raw
 from connectors.records import CourseRecord, Malformed, PageDone, ProviderRecord, Record
 from connectors.workload import parse_workload
 
@@ -229,7 +228,7 @@ class CourseraConnector:
                 key = element.get("id") if isinstance(element, dict) else None
                 yield Malformed(
                     reason=str(exc),
-                    raw=json.dumps(element, ensure_ascii=False, default=str),
+                    raw=dump_raw(element),
                     key=str(key) if key is not None else None,
                     source_url=source_url,
                 )

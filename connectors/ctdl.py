@@ -37,7 +37,7 @@ from connectors.base import ConnectorError, SourceConfig, SyncState
 from connectors.ctdl_map import CtdlMapper, MalformedResource
 from connectors.ctdl_values import as_list, ctid_in
 from connectors.http import BadPayload, FetchFailed, HttpClient
-from connectors.jsonbody import decode_json
+from connectors.jsonbody import decode_json, dump_raw
 from connectors.records import Malformed, PageDone, Record
 
 NAME = "ctdl"
@@ -156,7 +156,7 @@ class _Run:
         except MalformedResource as exc:
             yield Malformed(
                 reason=str(exc),
-                raw=json.dumps(node, ensure_ascii=False, default=str)[:100_000],
+                raw=dump_raw(node)[:100_000],
                 key=key,
                 source_url=source_url,
             )
@@ -175,7 +175,7 @@ class _Run:
         try:
             doc = _decoded(envelope)
         except MalformedResource as exc:
-            raw = json.dumps(envelope, ensure_ascii=False, default=str)[:100_000]
+            raw = dump_raw(envelope)[:100_000]
             yield Malformed(str(exc), raw, ctid, source_url)
             return
         deleted = _deleted_at(envelope)

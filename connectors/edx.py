@@ -26,7 +26,6 @@ programs listing does not walk the courses again.
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, date, datetime
 from typing import Any
@@ -34,7 +33,7 @@ from urllib.parse import urlencode, urljoin
 
 from connectors.base import ConnectorError, SourceConfig, SyncState
 from connectors.http import BadPayload, FetchFailed, HttpClient, Response
-from connectors.jsonbody import decode_object
+from connectors.jsonbody import decode_object, dump_raw
 from connectors.money import currency_code, to_minor
 from connectors.oauth import Token, client_credentials
 from connectors.records import (
@@ -503,7 +502,7 @@ class EdxConnector:
             except MalformedItem as exc:
                 yield Malformed(
                     reason=str(exc),
-                    raw=json.dumps(item, ensure_ascii=False, default=str),
+                    raw=dump_raw(item),
                     key=_safe_key(item),
                     source_url=source_url,
                 )

@@ -25,7 +25,6 @@ write them); a cell that is not a date makes the row `Malformed`.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta
@@ -40,6 +39,7 @@ from connectors.base import (
     SyncState,
 )
 from connectors.http import HttpClient
+from connectors.jsonbody import dump_raw
 from connectors.records import CourseRecord, Malformed, OfferingRecord, PageDone, Record
 from connectors.swayam_nodes import course_key, normalise, provider_record
 from connectors.tabular import NoHeader, Row, check_spreadsheet, read_table
@@ -284,7 +284,7 @@ class NptelConnector:
             except MalformedRow as exc:
                 yield Malformed(
                     reason=f"row {row.number}: {exc}",
-                    raw=json.dumps(row.cells, ensure_ascii=False, default=str),
+                    raw=dump_raw(row.cells),
                     key=run_slug(_text(row.cells, "course_id")),
                     source_url=f"{source_url}#row={row.number}",
                 )

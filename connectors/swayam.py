@@ -25,6 +25,7 @@ from connectors.base import (
     SyncState,
 )
 from connectors.http import BadPayload, HttpClient, Response
+from connectors.jsonbody import decode_json, dump_raw
 from connectors.records import Malformed, PageDone, Record
 from connectors.swayam_nodes import (
     MalformedNode,
@@ -73,12 +74,7 @@ def decode_page(body: bytes) -> dict[str, Any]:
     text = body.lstrip()
     if text.startswith(PREFIX):
         text = text[len(PREFIX) :].lstrip(b",\r\n\t ")
-    if text[:1] == b"<":
-        raise BadPayload("HTML page instead of JSON")
-    try:
-        doc = json.loads(text)
-    except ValueError as exc:
-        raise BadPayload(f"invalid JSON ({exc.__class__.__name__}: {exc})") from exc
+    doc = decode_json(text)
     conn = ((doc.get("data") or {}) if isinstance(doc, dict) else {}).get("courseList")
     if not isinstance(conn, dict) or not isinstance(conn.get("edges"), list):
         errors = doc.get("errors") if isinstance(doc, dict) else None
@@ -206,7 +202,7 @@ def _page_records(
         try:
             code, course, offering = seen.parser.parse(node, source_url)
         except MalformedNode as exc:
-            raw = json.dumps(node, ensure_ascii=False, default=str)
+            raw = dump_raw(node)
             if raw in seen.malformed:
                 yield None
                 continue

@@ -49,6 +49,7 @@ from app.ingest.upsert import (
 from app.ingest.withdrawal import apply_withdrawals, withdraw_unseen
 from connectors import registry
 from connectors.base import NOT_MODIFIED, VALIDATORS, SourceConfig, SyncState
+from connectors.jsonbody import dump_raw
 from connectors.records import Malformed, OfferingRecord, PageDone, Record
 
 log = logging.getLogger(__name__)
@@ -609,9 +610,7 @@ def _orphan(record: OfferingRecord) -> Malformed:
     return Malformed(
         reason=f"offering {record.external_id!r} names course "
         f"{record.course_external_id!r}, which this source never sent",
-        raw=json.dumps(record.raw, ensure_ascii=False, default=str)
-        if record.raw is not None
-        else repr(record),
+        raw=dump_raw(record.raw) if record.raw is not None else repr(record),
         key=record.external_id,
         source_url=record.source_url,
     )

@@ -13,7 +13,6 @@ Rows are plain tuples for the driver: building model objects costs about
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +23,8 @@ from app.ingest.backend import Tx
 from app.ingest.hashing import content_hash
 from app.ingest.keys import clip, storage_key
 from app.ingest.tally import Tally
+from app.search.courses import ingested_rows_sql
+from connectors.jsonbody import dump_raw
 from connectors.records import CourseRecord, OfferingRecord, ProviderRecord
 
 if TYPE_CHECKING:  # summary.py imports this module's in_clause
@@ -108,6 +109,9 @@ _KEPT = frozenset(
 )
 
 
+_SEARCH_CHUNK = 500  # ids bound per statement
+
+
 def upsert_sql(table: str, columns: Sequence[str]) -> str:
     cols = ", ".join(f'"{c}"' for c in columns)
     marks = ", ".join("?" for _ in columns)
@@ -134,7 +138,7 @@ def in_clause(tx: Tx, column: str, values: Sequence[Any]) -> tuple[str, list[Any
 
 
 def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+    return dump_raw(value)
 
 
 def _float(value: float | None) -> float | None:
@@ -426,7 +430,19 @@ async def upsert_courses(
     await tx.executemany(COURSE_UPSERT, rows)
     await _new_ids(tx, "course", created, out.ids)
     out.created_ids = {out.ids[k] for k in created}
+    await _index_for_search(tx, sorted(out.created_ids))
     return out
+
+
+async def _index_for_search(tx: Tx, ids: Sequence[int]) -> None:
+    """New courses into the text search index, in this transaction (SQLite's
+    insert trigger leaves the engine's rows to it: app/search/sqlite.py)."""
+    for i in range(0, len(ids), _SEARCH_CHUNK):
+        chunk = ids[i : i + _SEARCH_CHUNK]
+        sql = ingested_rows_sql(tx.dialect, len(chunk))
+        if sql is None:
+            return
+        await tx.execute(sql, chunk)
 
 
 async def course_ids_for(

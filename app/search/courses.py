@@ -53,6 +53,20 @@ async def install_search_index(client: BaseDBAsyncClient | None = None) -> None:
         await client.execute_script(sql)
 
 
+async def reinstall_search_index(client: BaseDBAsyncClient | None = None) -> None:
+    """Install the current triggers over older ones (migration 0005)."""
+    client = _client(client)
+    for sql in _dialect_module(client).REINSTALL:
+        await client.execute_script(sql)
+
+
+def ingested_rows_sql(dialect: str, count: int) -> str | None:
+    """The statement that indexes `count` course ids the sync engine has just
+    inserted (bound as parameters), or None where the backend needs nothing."""
+    backend = sqlite if dialect == "sqlite" else postgres
+    return backend.index_rows(count)
+
+
 async def drop_search_index(client: BaseDBAsyncClient | None = None) -> None:
     client = _client(client)
     for sql in _dialect_module(client).UNINSTALL:
@@ -61,8 +75,8 @@ async def drop_search_index(client: BaseDBAsyncClient | None = None) -> None:
 
 async def refresh_search_index(client: BaseDBAsyncClient | None = None) -> None:
     """Rebuild the index from the course table. Not needed after ordinary
-    writes (triggers on SQLite, an expression index on PostgreSQL keep it in
-    step); for repairs and for rows written with triggers bypassed."""
+    writes (triggers on SQLite, a generated column on PostgreSQL keep it in
+    step; the sync engine indexes what it inserts); for repairs."""
     client = _client(client)
     for sql in _dialect_module(client).REFRESH:
         await client.execute_script(sql)

@@ -32,6 +32,12 @@ UNINSTALL = (
     f"ALTER TABLE course DROP COLUMN IF EXISTS {COLUMN}",
 )
 REFRESH: tuple[str, ...] = ()
+REINSTALL = INSTALL
+
+
+def index_rows(count: int) -> None:
+    """Nothing to do: the generated column is computed with the row."""
+    return None
 
 
 def _query(terms: list[str]) -> str:

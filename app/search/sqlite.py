@@ -1,6 +1,14 @@
 """SQLite: an FTS5 table over course(title, description, subjects), kept in
-step with `course` by triggers, so whatever writes courses (the ingest engine,
-the demo, tests) needs to do nothing for search to see its rows."""
+step with `course` by triggers, so whatever writes courses (the demo, tests,
+a script) needs to do nothing for search to see its rows.
+
+One exception, for speed: rows inserted by the sync engine (the only writer
+that sets `content_hash`) are indexed by the engine itself, one statement a
+page (`INDEX_ROWS`), in the page's transaction. A per-row trigger makes FTS5
+flush its pending terms to disk at every statement (it flushes on each
+savepoint a statement opens): measured, that halved the write speed of a
+first sync; one INSERT … SELECT a page costs about 2%.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +20,8 @@ INSTALL = (
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {TABLE} USING fts5("
     "title, description, subjects, content='course', content_rowid='id', "
     "tokenize='unicode61 remove_diacritics 0')",
-    f"CREATE TRIGGER IF NOT EXISTS {TABLE}_ai AFTER INSERT ON course BEGIN "
+    f"CREATE TRIGGER IF NOT EXISTS {TABLE}_ai AFTER INSERT ON course "
+    "WHEN new.content_hash IS NULL BEGIN "
     f"INSERT INTO {TABLE}(rowid, title, description, subjects) "
     "VALUES (new.id, new.title, new.description, new.subjects); END",
     f"CREATE TRIGGER IF NOT EXISTS {TABLE}_ad AFTER DELETE ON course BEGIN "
@@ -33,6 +42,19 @@ UNINSTALL = (
     f"DROP TABLE IF EXISTS {TABLE}",
 )
 REFRESH = (f"INSERT INTO {TABLE}({TABLE}) VALUES ('rebuild')",)
+# Migration 0005: the insert trigger of 0003 fired for every row.
+REINSTALL = (f"DROP TRIGGER IF EXISTS {TABLE}_ai", *INSTALL)
+
+
+def index_rows(count: int) -> str:
+    """Index `count` course ids (bound parameters) that the sync engine has
+    just inserted."""
+    marks = ", ".join("?" for _ in range(count))
+    return (
+        f"INSERT INTO {TABLE}(rowid, title, description, subjects) "
+        f'SELECT "id", "title", "description", "subjects" FROM "course" '
+        f'WHERE "id" IN ({marks})'
+    )
 
 
 def match(terms: list[str]) -> str:
