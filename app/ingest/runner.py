@@ -22,6 +22,7 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from app.db.generation import bump_generation
@@ -392,7 +393,7 @@ class _Run:
             providers=self.providers,
             raw=first.raw,
             now=first.now,
-            summaries=page_summaries(page.offerings, self.providers, today()),
+            summaries=partial(page_summaries, page.offerings, self.providers, today()),
         )
 
     async def _rest(self, tx: Tx, page: Page, first: _FirstHalf) -> None:

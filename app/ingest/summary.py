@@ -14,7 +14,7 @@ Python); every other course a page touched is recomputed in SQL.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, date, datetime
 
 from app.ingest.backend import Tx
@@ -48,14 +48,19 @@ def summarise(records: Sequence[OfferingRecord], on: date) -> Summary:
 
 
 def page_summaries(
-    records: Sequence[OfferingRecord], providers: dict[str, int], on: date
+    records: Sequence[OfferingRecord],
+    providers: dict[str, int],
+    on: date,
+    keys: Collection[tuple[int, str]],
 ) -> dict[tuple[int, str], Summary]:
-    """The summary of each course key over a page's offerings (for the courses
-    new in it, whose runs are all in hand)."""
+    """The summary of these course keys over a page's offerings (for the
+    courses new in it, whose runs are all in hand)."""
+    wanted = set(keys)
     by_course: dict[tuple[int, str], list[OfferingRecord]] = {}
     for r in records:
         key = (providers[r.provider], storage_key(r.course_external_id))
-        by_course.setdefault(key, []).append(r)
+        if key in wanted:
+            by_course.setdefault(key, []).append(r)
     return {key: summarise(runs, on) for key, runs in by_course.items()}
 
 

@@ -14,7 +14,7 @@ Rows are plain tuples for the driver: building model objects costs about
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -390,19 +390,20 @@ async def upsert_courses(
     providers: dict[str, int],
     raw: RawCache,
     now: datetime,
-    summaries: dict[tuple[int, str], Summary] | None = None,
+    summaries: Callable[[Collection[tuple[int, str]]], dict[tuple[int, str], Summary]]
+    | None = None,
 ) -> Written:
-    """`summaries`: the offering summary (app/ingest/summary.py) of each
-    course's offerings in this page, written into the courses this page
-    creates (saving a second write of every new course to denormalise them)."""
+    """`summaries(keys)`: the offering summary (app/ingest/summary.py) of
+    these courses from their offerings in this page, written into the courses
+    this page creates (saving a second write of every new course to
+    denormalise them); asked only for the new ones."""
     out = Written()
-    summaries = summaries or {}
     batch = _dedupe(
         records, lambda r: (providers[r.provider], storage_key(r.external_id))
     )
     out.tally.seen = len(batch)
     stored = await _stored(tx, "course", batch)
-    rows, created = [], []
+    writes, created = [], []
     for key, r in batch.items():
         digest = content_hash(r)
         old = stored.get(key)
@@ -416,17 +417,12 @@ async def upsert_courses(
         else:
             out.tally.created += 1
             created.append(key)
-        rows.append(
-            course_row(
-                r,
-                key[0],
-                source,
-                digest,
-                raw(r.raw),
-                now,
-                summaries.get(key, EMPTY),
-            )
-        )
+        writes.append((key, r, digest))
+    summary = summaries(created) if summaries and created else {}
+    rows = [
+        course_row(r, key[0], source, digest, raw(r.raw), now, summary.get(key, EMPTY))
+        for key, r, digest in writes
+    ]
     await tx.executemany(COURSE_UPSERT, rows)
     await _new_ids(tx, "course", created, out.ids)
     out.created_ids = {out.ids[k] for k in created}
