@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from enum import Enum
 from functools import cache
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Self
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Self, TypeVar
 
 import strawberry
 from strawberry import relay
@@ -76,7 +76,7 @@ async def load_nodes(
 
 
 @cache
-def _row_plan(cls: type[RowNode]) -> list[tuple[str, str, Any]]:
+def row_plan(cls: type[RowNode]) -> list[tuple[str, str, Any]]:
     """(field, column, conversion) for every constructor field of a type."""
     return [
         (f.name, cls.columns.get(f.name, f.name), cls.convert.get(f.name))
@@ -106,7 +106,7 @@ class RowNode:
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Self:
         values = {}
-        for name, column, conversion in _row_plan(cls):
+        for name, column, conversion in row_plan(cls):
             value = row[column]
             values[name] = conversion(value) if conversion else value
         return cls(**values)
@@ -168,13 +168,27 @@ class Offering(RowNode, relay.Node):
         )
 
 
-def next_first(offerings: list[Offering], today: date) -> list[Offering]:
-    """Upcoming and running offerings by start date, then past ones, newest first."""
+T = TypeVar("T")
 
-    def key(o: Offering) -> tuple:
-        current = (o.end or o.start or today) >= today
-        start = (o.start or date.max).toordinal()
-        return (0, start) if current else (1, -start)
+
+def _dates(offering: Offering) -> tuple[date | None, date | None]:
+    return offering.start, offering.end
+
+
+def next_first(
+    offerings: list[T],
+    today: date,
+    dates: Callable[[T], tuple[date | None, date | None]] = _dates,  # type: ignore[assignment]
+) -> list[T]:
+    """Upcoming and running offerings by start date, then past ones, newest
+    first. `dates` reads an offering's (start, end): from the type, or from
+    its row (the fast path, fastpath.py)."""
+
+    def key(o: T) -> tuple:
+        start, end = dates(o)
+        current = (end or start or today) >= today
+        ordinal = (start or date.max).toordinal()
+        return (0, ordinal) if current else (1, -ordinal)
 
     return sorted(offerings, key=key)
 
