@@ -8,6 +8,7 @@ import json
 from functools import cached_property
 from typing import Any
 
+import orjson
 import strawberry
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -228,6 +229,13 @@ class GraphQLView(GraphQL[Context, None]):
         if result.errors:
             result.errors = [format_error(e) for e in result.errors]
         return await super().process_result(request, result)
+
+    def encode_json(self, data: object) -> str | bytes:
+        # orjson: the standard encoder was a tenth of an uncached page's time
+        try:
+            return orjson.dumps(data)
+        except TypeError:  # what orjson refuses (an integer beyond 64 bits)
+            return json.dumps(data, separators=(",", ":"))
 
     def create_response(
         self,

@@ -18,6 +18,7 @@ from app.db.models.catalogue import (
     Provider,
 )
 from app.db.models.pathways import Pathway, PathwayCourse
+from app.graphql.catalogue.rows import rows_in
 
 PROVIDER_FIELDS = (
     "id",
@@ -88,7 +89,7 @@ class ProviderById(DataLoader[int, dict | None]):
         super().__init__(load_fn=self._load)
 
     async def _load(self, keys: list[int]) -> list[dict | None]:
-        rows = await Provider.filter(id__in=keys).values(*PROVIDER_FIELDS)
+        rows = await rows_in(Provider, "id", keys, PROVIDER_FIELDS)
         return _by_id(rows, keys)
 
 
@@ -97,7 +98,7 @@ class CourseById(DataLoader[int, dict | None]):
         super().__init__(load_fn=self._load)
 
     async def _load(self, keys: list[int]) -> list[dict | None]:
-        rows = await Course.filter(id__in=keys).values(*COURSE_FIELDS)
+        rows = await rows_in(Course, "id", keys, COURSE_FIELDS)
         return _by_id(rows, keys)
 
 
@@ -106,7 +107,7 @@ class OfferingById(DataLoader[int, dict | None]):
         super().__init__(load_fn=self._load)
 
     async def _load(self, keys: list[int]) -> list[dict | None]:
-        rows = await Offering.filter(id__in=keys).values(*OFFERING_FIELDS)
+        rows = await rows_in(Offering, "id", keys, OFFERING_FIELDS)
         return _by_id(rows, keys)
 
 
@@ -117,11 +118,7 @@ class OfferingsByCourse(DataLoader[int, list[dict]]):
         super().__init__(load_fn=self._load)
 
     async def _load(self, keys: list[int]) -> list[list[dict]]:
-        rows = (
-            await Offering.filter(course_id__in=keys)
-            .order_by("id")
-            .values(*OFFERING_FIELDS)
-        )
+        rows = await rows_in(Offering, "course_id", keys, OFFERING_FIELDS, ["id"])
         grouped: dict[int, list[dict]] = defaultdict(list)
         for row in rows:
             grouped[row["course_id"]].append(row)
@@ -183,10 +180,8 @@ class CoursesByEquivalenceGroup(DataLoader[int, list[dict]]):
         super().__init__(load_fn=self._load)
 
     async def _load(self, keys: list[int]) -> list[list[dict]]:
-        rows = (
-            await Course.filter(equivalence_group_id__in=keys)
-            .order_by("id")
-            .values(*COURSE_FIELDS)
+        rows = await rows_in(
+            Course, "equivalence_group_id", keys, COURSE_FIELDS, ["id"]
         )
         return _grouped(rows, "equivalence_group_id", keys)
 
@@ -196,7 +191,7 @@ class PathwayById(DataLoader[int, dict | None]):
         super().__init__(load_fn=self._load)
 
     async def _load(self, keys: list[int]) -> list[dict | None]:
-        return _by_id(await Pathway.filter(id__in=keys).values(*PATHWAY_FIELDS), keys)
+        return _by_id(await rows_in(Pathway, "id", keys, PATHWAY_FIELDS), keys)
 
 
 class PathwaysByCourse(DataLoader[int, list[dict]]):
@@ -207,10 +202,8 @@ class PathwaysByCourse(DataLoader[int, list[dict]]):
 
     async def _load(self, keys: list[int]) -> list[list[dict]]:
         joined = {f: f"pathway__{f}" for f in PATHWAY_FIELDS}
-        rows = (
-            await PathwayCourse.filter(course_id__in=keys)
-            .order_by("pathway_id")
-            .values("course_id", **joined)
+        rows = await rows_in(
+            PathwayCourse, "course_id", keys, ["course_id"], ["pathway_id"], joined
         )
         return _grouped(rows, "course_id", keys)
 
@@ -222,10 +215,8 @@ class LinksByPathway(DataLoader[int, list[dict]]):
         super().__init__(load_fn=self._load)
 
     async def _load(self, keys: list[int]) -> list[list[dict]]:
-        rows = (
-            await PathwayCourse.filter(pathway_id__in=keys)
-            .order_by("position", "id")
-            .values(*LINK_FIELDS)
+        rows = await rows_in(
+            PathwayCourse, "pathway_id", keys, LINK_FIELDS, ["position", "id"]
         )
         return _grouped(rows, "pathway_id", keys)
 
@@ -235,7 +226,7 @@ class InstitutionById(DataLoader[int, dict | None]):
         super().__init__(load_fn=self._load)
 
     async def _load(self, keys: list[int]) -> list[dict | None]:
-        rows = await Institution.filter(id__in=keys).values(*INSTITUTION_FIELDS)
+        rows = await rows_in(Institution, "id", keys, INSTITUTION_FIELDS)
         return _by_id(rows, keys)
 
 
@@ -244,7 +235,7 @@ class ProgrammeById(DataLoader[int, dict | None]):
         super().__init__(load_fn=self._load)
 
     async def _load(self, keys: list[int]) -> list[dict | None]:
-        rows = await Programme.filter(id__in=keys).values(*PROGRAMME_FIELDS)
+        rows = await rows_in(Programme, "id", keys, PROGRAMME_FIELDS)
         return _by_id(rows, keys)
 
 
