@@ -45,7 +45,8 @@ async def rows_in(
     )
     compiled = _CACHE.get(shape, False)
     if compiled is False:
-        compiled = _compile(model, column, keys, fields, order, joined)
+        query = _query(model, column, keys, fields, order, joined)
+        compiled = _compile(model, query, keys)
         if len(_CACHE) >= _MAX_ENTRIES:
             _CACHE.clear()
         _CACHE[shape] = compiled
@@ -71,15 +72,7 @@ def _query(
     return queryset.order_by(*order).values(*fields, **joined)
 
 
-def _compile(
-    model: type[Model],
-    column: str,
-    keys: Sequence[Any],
-    fields: Sequence[str],
-    order: Sequence[str],
-    joined: dict[str, str],
-) -> _Compiled:
-    query = _query(model, column, keys, fields, order, joined)
+def _compile(model: type[Model], query: Any, keys: Sequence[Any]) -> _Compiled:
     query._choose_db_if_not_chosen()
     query._make_query()
     sql, params = query.query.get_parameterized_sql()
