@@ -366,7 +366,7 @@ async def answer(
             keys,
             first=validate_first(first, limits.max_first),
             after=after,
-            fields=COURSE_FIELDS,
+            fields=_course_columns(schema, plan),
             tag=tag,
         )
     except (_NotFast, ApiError):
@@ -427,6 +427,19 @@ async def _write(
             }
             connection[key] = {k: info[n] for k, n, _ in sub}
     return {"data": {plan.root_key: connection}}
+
+
+@lru_cache(maxsize=256)
+def _course_columns(schema: strawberry.Schema, plan: Plan) -> tuple[str, ...]:
+    """The course columns this plan writes (and the keys its relations and
+    cursors need): fetching all of them for a page of titles cost a tenth
+    of the request in transfer and row building."""
+    node = next((sub for _, name, sub in _edge_items(plan) if name == "node"), ())
+    wanted = {"id", "provider_id"}
+    for step in _steps(schema, "Course", node):
+        if step[0] == "leaf":
+            wanted.add(step[2])
+    return tuple(c for c in COURSE_FIELDS if c in wanted)
 
 
 def _row_dates(row: dict[str, Any]) -> tuple[date | None, date | None]:
