@@ -7,6 +7,7 @@ request fails (TECH-NOTES §2.2).
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -69,6 +70,10 @@ def create_app(
         async with RegisterTortoise(
             app, config=tortoise_config(settings.database_url), generate_schemas=False
         ):
+            # What is alive once started (schema, models, modules) lives as
+            # long as the process: out of the collector's full passes, which
+            # otherwise walk it all and stall every request in flight.
+            gc.freeze()
             yield
 
     return Starlette(
