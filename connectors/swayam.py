@@ -15,6 +15,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
+from hashlib import blake2b
 from typing import Any
 
 from connectors.base import (
@@ -188,9 +189,18 @@ class _Seen:
 
     parser: NodeParser = field(default_factory=NodeParser)
     coordinators: set[str] = field(default_factory=set)
-    courses: set[str] = field(default_factory=set)
-    offerings: set[str] = field(default_factory=set)
+    # 64-bit digests of the keys, not the keys (a course key is coordinator +
+    # title + institute): the sets grow with the catalogue, and at 50,000
+    # courses the strings were most of the connector's memory.
+    courses: set[int] = field(default_factory=set)
+    offerings: set[int] = field(default_factory=set)
     malformed: set[str] = field(default_factory=set)  # raw text: few per run
+
+
+def _digest(key: str) -> int:
+    # blake2b, not hash(): the same in every process, and 2**64 values make a
+    # collision among a catalogue's keys vanishingly unlikely
+    return int.from_bytes(blake2b(key.encode(), digest_size=8).digest(), "big")
 
 
 def _page_records(
@@ -211,15 +221,17 @@ def _page_records(
                 reason=str(exc), raw=raw, key=safe_slug(node), source_url=source_url
             )
             continue
-        if offering.external_id in seen.offerings:
+        run = _digest(offering.external_id)
+        if run in seen.offerings:
             yield None
             continue
-        seen.offerings.add(offering.external_id)
+        seen.offerings.add(run)
         if code not in seen.coordinators:
             seen.coordinators.add(code)
             yield provider_record(code)
-        if course.external_id not in seen.courses:
-            seen.courses.add(course.external_id)
+        key = _digest(course.external_id)
+        if key not in seen.courses:
+            seen.courses.add(key)
             yield course
         yield offering
 
