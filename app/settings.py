@@ -89,6 +89,15 @@ SQLITE_PRAGMAS = {
     # 16 MiB of page cache instead of 2: a sync page's writes no longer spill
     # to the WAL before commit, nor re-read what they spilled.
     "cache_size": "-16384",
+    # WAL's usual pairing: a commit no longer waits for fsync (the WAL is
+    # synced at checkpoints), and a checkpoint every ~40 MB of WAL rather
+    # than 4 MB copies a page rewritten by many sync pages back once.
+    # Consistent after any crash; a power cut may lose the last commits.
+    # SQLite is the embedded default (demo, development, small sites);
+    # production runs PostgreSQL. Together +17% on a first sync (5.2k ->
+    # 6.1k courses/s, bench/ingest.py child, 50k courses).
+    "synchronous": "NORMAL",
+    "wal_autocheckpoint": "10000",
 }
 
 

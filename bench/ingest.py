@@ -161,6 +161,7 @@ async def _floor(url: str, db_url: str) -> dict[str, Any]:
     import sqlite3
 
     import app.ingest.upsert as upsert
+    from app.settings import SQLITE_PRAGMAS
 
     providers, courses, offerings = await _rows(url)
     from datetime import UTC, datetime
@@ -179,6 +180,9 @@ async def _floor(url: str, db_url: str) -> dict[str, Any]:
     if db_url.startswith("sqlite://"):
         conn = sqlite3.connect(db_url.removeprefix("sqlite://"), isolation_level=None)
         conn.execute("PRAGMA journal_mode=WAL")
+        # the database settings the app runs with (app/settings.py)
+        for name, value in SQLITE_PRAGMAS.items():
+            conn.execute(f"PRAGMA {name}={value}")
         conn.executemany(provider_sql, provider_rows)
         start = time.perf_counter()
         for table, sql in (("c", upsert.COURSE_UPSERT), ("o", offering_sql)):
