@@ -109,7 +109,7 @@ def test_sync_json_then_history_and_quarantine(
     quarantined = _cli("quarantine", "--run", str(doc["run"]), db_url=migrated_url)
     assert quarantined.returncode == 0
     assert quarantined.stdout.count("reason:") == 3
-    assert '"ncCode": 42' in quarantined.stdout  # the raw text
+    assert '"ncCode":42' in quarantined.stdout  # the raw record, as stored
     missing = _cli("quarantine", "--run", "999", db_url=migrated_url)
     assert missing.returncode == 2
 
