@@ -1,10 +1,11 @@
 """Batched upserts of one page on natural keys, skipping unchanged rows.
 
-For each kind of row a page is written in three statements whatever its size:
-one SELECT of the rows already stored under the page's keys (id, content
-hash, withdrawn flag), one `executemany` of `INSERT … ON CONFLICT DO UPDATE`
-for the rows that are new or whose hash differs, and one SELECT of the ids
-the new rows got. An unchanged record costs a hash and an index lookup, no
+For each kind of row a page is written in a few statements whatever its
+size: one SELECT of the rows already stored under the page's keys (id,
+content hash, withdrawn flag), then `INSERT … ON CONFLICT DO UPDATE` for the
+rows that are new or whose hash differs (PostgreSQL: an `executemany` and a
+SELECT of the ids the new rows got; SQLite: one multi-row statement a chunk,
+RETURNING the ids). An unchanged record costs a hash and an index lookup, no
 write ("touching every unchanged row costs as much as rewriting it").
 
 Rows are plain tuples for the driver: building model objects costs about
@@ -141,8 +142,7 @@ def in_clause(tx: Tx, column: str, values: Sequence[Any]) -> tuple[str, list[Any
     return f"{column} IN ({', '.join('?' for _ in values)})", list(values)
 
 
-def _json(value: Any) -> str:
-    return dump_raw(value)
+_json = dump_raw
 
 
 def _float(value: float | None) -> float | None:
