@@ -142,9 +142,6 @@ def in_clause(tx: Tx, column: str, values: Sequence[Any]) -> tuple[str, list[Any
     return f"{column} IN ({', '.join('?' for _ in values)})", list(values)
 
 
-_json = dump_raw
-
-
 def _float(value: float | None) -> float | None:
     # asyncpg wants a float for a double column, not an int.
     return None if value is None else float(value)
@@ -163,7 +160,7 @@ class RawCache:
         key = id(raw)
         text = self._done.get(key)
         if text is None:
-            text = _json(raw)
+            text = dump_raw(raw)
             self._done[key] = text
         return text
 
@@ -303,7 +300,7 @@ def course_row(
         storage_key(r.external_id),
         clip(r.title, 512),
         r.description,
-        _json(list(r.subjects)),
+        dump_raw(list(r.subjects)),
         _float(r.ncrf_level),
         clip(r.level_label, 64),
         _float(r.notional_hours),
@@ -315,14 +312,14 @@ def course_row(
         r.credit_source,
         clip(r.credit_unit, 16),
         clip(r.languages[0], 32) if r.languages else None,
-        _json(list(r.languages)),
+        dump_raw(list(r.languages)),
         r.mode,
         clip(r.url, 1024),
         clip(r.institute, 255),
-        _json(list(r.instructors)),
+        dump_raw(list(r.instructors)),
         clip(r.coordinator, 32),
         r.has_certificate,
-        _json(list(r.identifiers)),
+        dump_raw(list(r.identifiers)),
         source,
         clip(r.source_url, 1024),
         digest,

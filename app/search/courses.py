@@ -32,13 +32,23 @@ _HIT = "search_hit"
 _TRUE = RawSQL("TRUE")
 
 
-def _dialect_module(client: BaseDBAsyncClient) -> ModuleType:
-    dialect = client.capabilities.dialect
+def _backend(dialect: str) -> ModuleType:
     if dialect == "sqlite":
         return sqlite
     if dialect == "postgres":
         return postgres
     raise NotImplementedError(f"no text search for the {dialect} dialect")
+
+
+def _dialect_module(client: BaseDBAsyncClient) -> ModuleType:
+    return _backend(client.capabilities.dialect)
+
+
+async def _run(client: BaseDBAsyncClient | None, statements: str) -> None:
+    """Run the backend module's tuple of DDL named `statements`."""
+    client = _client(client)
+    for sql in getattr(_dialect_module(client), statements):
+        await client.execute_script(sql)
 
 
 def _client(client: BaseDBAsyncClient | None) -> BaseDBAsyncClient:
@@ -48,38 +58,34 @@ def _client(client: BaseDBAsyncClient | None) -> BaseDBAsyncClient:
 async def install_search_index(client: BaseDBAsyncClient | None = None) -> None:
     """Create the search index (idempotent). The migration calls it; tests whose
     tables come from generate_schemas call it themselves."""
-    client = _client(client)
-    for sql in _dialect_module(client).INSTALL:
-        await client.execute_script(sql)
+    await _run(client, "INSTALL")
 
 
 async def reinstall_search_index(client: BaseDBAsyncClient | None = None) -> None:
     """Install the current triggers over older ones (migration 0005)."""
-    client = _client(client)
-    for sql in _dialect_module(client).REINSTALL:
-        await client.execute_script(sql)
+    await _run(client, "REINSTALL")
 
 
 def ingested_rows_sql(dialect: str, count: int) -> str | None:
     """The statement that indexes `count` course ids the sync engine has just
     inserted (bound as parameters), or None where the backend needs nothing."""
-    backend = sqlite if dialect == "sqlite" else postgres
-    return backend.index_rows(count)
+    return _backend(dialect).index_rows(count)
+
+
+async def per_row_search_index(client: BaseDBAsyncClient | None = None) -> None:
+    """Back to an insert trigger for every row (migration 0005 reversed)."""
+    await _run(client, "PER_ROW")
 
 
 async def drop_search_index(client: BaseDBAsyncClient | None = None) -> None:
-    client = _client(client)
-    for sql in _dialect_module(client).UNINSTALL:
-        await client.execute_script(sql)
+    await _run(client, "UNINSTALL")
 
 
 async def refresh_search_index(client: BaseDBAsyncClient | None = None) -> None:
     """Rebuild the index from the course table. Not needed after ordinary
     writes (triggers on SQLite, a generated column on PostgreSQL keep it in
     step; the sync engine indexes what it inserts); for repairs."""
-    client = _client(client)
-    for sql in _dialect_module(client).REFRESH:
-        await client.execute_script(sql)
+    await _run(client, "REFRESH")
 
 
 def text_search(queryset: QuerySet[Course], terms: list[str]) -> QuerySet[Course]:

@@ -33,6 +33,7 @@ UNINSTALL = (
 )
 REFRESH: tuple[str, ...] = ()
 REINSTALL = INSTALL
+PER_ROW: tuple[str, ...] = ()  # nothing to undo (migration 0005)
 
 
 def index_rows(count: int) -> None:

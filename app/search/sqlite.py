@@ -14,16 +14,22 @@ from __future__ import annotations
 
 TABLE = "course_search"
 
+
+def _insert_trigger(condition: str = "") -> str:
+    return (
+        f"CREATE TRIGGER IF NOT EXISTS {TABLE}_ai AFTER INSERT ON course "
+        f"{condition}BEGIN INSERT INTO {TABLE}(rowid, title, description, subjects) "
+        "VALUES (new.id, new.title, new.description, new.subjects); END"
+    )
+
+
 # remove_diacritics 0 and no stemmer: PostgreSQL's `simple` configuration does
 # neither, and both backends must match the same rows.
 INSTALL = (
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {TABLE} USING fts5("
     "title, description, subjects, content='course', content_rowid='id', "
     "tokenize='unicode61 remove_diacritics 0')",
-    f"CREATE TRIGGER IF NOT EXISTS {TABLE}_ai AFTER INSERT ON course "
-    "WHEN new.content_hash IS NULL BEGIN "
-    f"INSERT INTO {TABLE}(rowid, title, description, subjects) "
-    "VALUES (new.id, new.title, new.description, new.subjects); END",
+    _insert_trigger("WHEN new.content_hash IS NULL "),
     f"CREATE TRIGGER IF NOT EXISTS {TABLE}_ad AFTER DELETE ON course BEGIN "
     f"INSERT INTO {TABLE}({TABLE}, rowid, title, description, subjects) "
     "VALUES ('delete', old.id, old.title, old.description, old.subjects); END",
@@ -42,8 +48,10 @@ UNINSTALL = (
     f"DROP TABLE IF EXISTS {TABLE}",
 )
 REFRESH = (f"INSERT INTO {TABLE}({TABLE}) VALUES ('rebuild')",)
-# Migration 0005: the insert trigger of 0003 fired for every row.
+# Migration 0005 installs INSTALL's insert trigger over 0003's, which fired
+# for every row; going back reinstalls that one.
 REINSTALL = (f"DROP TRIGGER IF EXISTS {TABLE}_ai", *INSTALL)
+PER_ROW = (f"DROP TRIGGER IF EXISTS {TABLE}_ai", _insert_trigger())
 
 
 def index_rows(count: int) -> str:

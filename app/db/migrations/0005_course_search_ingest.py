@@ -14,14 +14,9 @@ async def install(apps, schema_editor) -> None:
 
 async def uninstall(apps, schema_editor) -> None:
     # Back to a trigger for every row: the rows already indexed stay indexed.
-    from app.search import sqlite
+    from app.search.courses import per_row_search_index
 
-    client = schema_editor.client
-    if client.capabilities.dialect == "sqlite":
-        await client.execute_script(f"DROP TRIGGER IF EXISTS {sqlite.TABLE}_ai")
-        await client.execute_script(
-            sqlite.INSTALL[1].replace(" WHEN new.content_hash IS NULL", "")
-        )
+    await per_row_search_index(schema_editor.client)
 
 
 class Migration(migrations.Migration):
