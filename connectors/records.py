@@ -1,8 +1,13 @@
 """The normalised records every connector yields: the contract with `app/`.
 
-Plain frozen dataclasses, no ORM. Natural keys are (provider slug, external
-id); the ingest side upserts on them, hashes the content to skip unchanged
-rows, and quarantines a `Malformed` with its reason.
+Plain dataclasses with slots, no ORM. Natural keys are (provider slug,
+external id); the ingest side upserts on them, hashes the content to skip
+unchanged rows, and quarantines a `Malformed` with its reason.
+
+Treat a record as immutable once yielded. The classes are not `frozen`:
+a frozen dataclass sets each field through `object.__setattr__`, and a sync
+builds two records a course (measured 3.3 µs against 0.9 µs for a course
+record, most of the parse budget).
 
 Numbers keep where they came from: a credit value a provider states is
 `credit_source="stated"`; the credit engine derives the rest.
@@ -21,7 +26,7 @@ Mode = Literal["online", "blended", "in_person"]
 CreditSource = Literal["stated", "derived", "policy"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ProviderRecord:
     slug: str
     name: str
@@ -32,7 +37,7 @@ class ProviderRecord:
     swayam: bool = False  # a SWAYAM national coordinator
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CourseRecord:
     provider: str  # provider slug
     external_id: str  # stable across runs (SWAYAM: coordinator + title + institute)
@@ -61,7 +66,7 @@ class CourseRecord:
     raw: Any = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class OfferingRecord:
     provider: str
     course_external_id: str
@@ -81,7 +86,7 @@ class OfferingRecord:
     raw: Any = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class PathwayRecord:
     """A stackable credential: MicroMasters, a CTDL learning program…"""
 
@@ -100,7 +105,7 @@ class PathwayRecord:
     raw: Any = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ProgrammeRecord:
     """An award an institution grants (CTDL credentials map here)."""
 
@@ -118,7 +123,7 @@ class ProgrammeRecord:
     raw: Any = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Withdrawal:
     """A provider said a record is gone (edX deleted program, CTDL deleted_at)."""
 
@@ -128,7 +133,7 @@ class Withdrawal:
     at: datetime | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Malformed:
     """A record the connector could not parse; quarantined, the run goes on."""
 
@@ -138,7 +143,7 @@ class Malformed:
     source_url: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class PageDone:
     """End of one fetched page: progress, and a resume point for the next run."""
 

@@ -82,6 +82,7 @@ def normalise(text: str | None) -> str:
 
 
 def course_key(coordinator: str, title: str, institute: str | None) -> str:
+    # NodeParser.parse builds the same key inline from text it has collapsed.
     return f"{coordinator.casefold()}|{normalise(title)}|{normalise(institute)}"
 
 
@@ -208,14 +209,23 @@ class NodeParser:
             raise MalformedNode(f"node is {type(node).__name__}, not an object")
         get = node.get
         slug = _slug(node)
-        title = _text(node, "title")
+        # Text fields: a string is collapsed inline (the common case), any
+        # other value goes through _text, which says what is wrong with it.
+        title = get("title")
+        title = (
+            " ".join(title.split()) if title.__class__ is str else _text(node, "title")
+        )
         if not title:
             raise MalformedNode("no title")
         code = get("ncCode")
         if not isinstance(code, str) or not code.strip():
             raise MalformedNode("no ncCode (national coordinator)")
         code = code.strip().upper()
-        institute = _text(node, "instructorInstitute")
+        institute = get("instructorInstitute")
+        if institute.__class__ is str:
+            institute = " ".join(institute.split()) or None
+        else:
+            institute = _text(node, "instructorInstitute")
         weeks = get("weeks")
         if weeks.__class__ is not int or weeks < 0:
             weeks = _count(node, "weeks")
@@ -223,29 +233,43 @@ class NodeParser:
         if credits.__class__ is not int or credits < 0:
             credits = _count(node, "credits")
         provider = code.casefold()
-        key = course_key(code, title, institute)
+        # title and institute are collapsed already: course_key's normalise()
+        # would only casefold them again.
+        key = (
+            f"{provider}|{title.casefold()}|{institute.casefold() if institute else ''}"
+        )
         url_path = get("url")
         host = NODE_HOSTS.get(get("nodeCode") or "")
         run_url = f"{host}{url_path}" if host and isinstance(url_path, str) else None
-        subjects = _subjects(get("category"))
         summary = get("explorerSummary")
+        if summary.__class__ is str:
+            summary = " ".join(summary.split()) or None
+        elif summary:
+            summary = _text(node, "explorerSummary")
         names = get("explorerInstructorName")
+        if names.__class__ is str:
+            instructors = _names(" ".join(names.split()))
+        else:
+            instructors = _names(_text(node, "explorerInstructorName")) if names else ()
+        workload = get("estimatedWorkload")
         course = CourseRecord(
-            provider=provider,
-            external_id=key,
-            title=title,
-            description=_text(node, "explorerSummary") if summary else None,
-            subjects=subjects,
+            provider,
+            key,
+            title,
+            summary or None,
+            _subjects(get("category")),
             weeks=weeks,
             # SWAYAM states credits under the UGC framework; hours are not
             # stated, so notional hours are left for the credit engine.
             credits=float(credits) if credits is not None else None,
             credit_source="stated" if credits is not None else None,
             credit_unit="ncrf" if credits is not None else None,
-            workload_text=_text(node, "estimatedWorkload"),
+            workload_text=None
+            if workload is None
+            else _text(node, "estimatedWorkload"),
             mode="online",
             institute=institute,
-            instructors=_names(_text(node, "explorerInstructorName")) if names else (),
+            instructors=instructors,
             coordinator=code,
             source_url=source_url,
             raw=node,
@@ -266,13 +290,13 @@ class NodeParser:
         else:
             status = "closed"
         offering = OfferingRecord(
-            provider=provider,
-            course_external_id=key,
-            external_id=slug,
-            start=start,
-            end=end,
-            enrolment_end=enrolment_end,
-            exam_date=exam,
+            provider,
+            key,
+            slug,
+            start,
+            end,
+            enrolment_end,
+            exam,
             mode="online",
             status=status,
             url=run_url,

@@ -17,7 +17,7 @@ from tortoise.transactions import in_transaction
 
 from app.db.models.catalogue import Course, Institution, Programme, Provider
 from app.db.models.pathways import Pathway, PathwayCourse
-from app.ingest.hashing import content_hash
+from app.ingest.hashing import content_hash, matches
 from app.ingest.keys import clip, storage_key
 from app.ingest.tally import Tally
 from connectors.records import PathwayRecord, ProgrammeRecord
@@ -115,8 +115,14 @@ async def write_pathways(
                     )
                 )
                 tally.created += 1
-            elif old["content_hash"] == values["content_hash"] and not old["withdrawn"]:
+            elif not old["withdrawn"] and matches(
+                old["content_hash"], r, values["content_hash"]
+            ):
                 tally.unchanged += 1
+                if old["content_hash"] != values["content_hash"]:
+                    await Pathway.filter(id=old["id"]).update(
+                        content_hash=values["content_hash"]
+                    )
                 continue
             else:
                 # Changed rows are few after the first sync: one UPDATE each.
@@ -195,8 +201,14 @@ async def write_programmes(
                     institution=institution, external_id=key, first_seen=now, **values
                 )
                 tally.created += 1
-            elif row.content_hash == values["content_hash"] and not row.withdrawn:
+            elif not row.withdrawn and matches(
+                row.content_hash, r, values["content_hash"]
+            ):
                 tally.unchanged += 1
+                if row.content_hash != values["content_hash"]:
+                    await Programme.filter(id=row.id).update(
+                        content_hash=values["content_hash"]
+                    )
             else:
                 await Programme.filter(id=row.id).update(**values)
                 tally.updated += 1

@@ -22,7 +22,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from app.ingest.backend import Tx
-from app.ingest.hashing import content_hash
+from app.ingest.hashing import content_hash, matches
 from app.ingest.keys import clip, storage_key
 from app.ingest.tally import Tally
 from app.search.courses import ingested_rows_sql
@@ -181,6 +181,8 @@ class Written:
     ids: dict[tuple[int, str], int] = field(default_factory=dict)  # key -> id
     changed_ids: list[int] = field(default_factory=list)
     created_ids: set[int] = field(default_factory=set)
+    # Unchanged rows whose hash is of the previous scheme: (new hash, id).
+    restamp: list[tuple[str, int]] = field(default_factory=list)
 
 
 async def _stored(
@@ -417,6 +419,14 @@ async def _write(
     await _new_ids(tx, table, [k for k in created if k not in ids], ids)
 
 
+async def _restamp(tx: Tx, table: str, rows: Sequence[tuple[str, int]]) -> None:
+    """The current hash scheme's digest on unchanged rows (hashing.matches):
+    once per row after an upgrade, leaving `last_changed` alone."""
+    await tx.executemany(
+        f'UPDATE "{table}" SET "content_hash" = ? WHERE "id" = ?', rows
+    )
+
+
 def _dedupe(records: Sequence[Any], key: Any) -> dict[Any, Any]:
     # A page that repeats a key keeps the last version (one write per key).
     return {key(r): r for r in records}
@@ -449,8 +459,10 @@ async def upsert_courses(
         old = stored.get(key)
         if old is not None:
             out.ids[key] = old.id
-            if old.content_hash == digest and not old.withdrawn:
+            if not old.withdrawn and matches(old.content_hash, r, digest):
                 out.tally.unchanged += 1
+                if old.content_hash != digest:
+                    out.restamp.append((digest, old.id))
                 continue
             out.tally.updated += 1
             out.changed_ids.append(old.id)
@@ -464,6 +476,7 @@ async def upsert_courses(
         for key, r, digest in writes
     ]
     await _write(tx, "course", rows, created, out.ids)
+    await _restamp(tx, "course", out.restamp)
     out.created_ids = {out.ids[k] for k in created}
     await _index_for_search(tx, sorted(out.created_ids))
     return out
@@ -518,11 +531,13 @@ async def upsert_offerings(
         if old is not None:
             out.ids[key] = old.id
             if (
-                old.content_hash == digest
-                and not old.withdrawn
+                not old.withdrawn
                 and old.course_id == course_id
+                and matches(old.content_hash, r, digest)
             ):
                 out.tally.unchanged += 1
+                if old.content_hash != digest:
+                    out.restamp.append((digest, old.id))
                 continue
             out.tally.updated += 1
             out.changed_ids.append(course_id)
@@ -532,4 +547,5 @@ async def upsert_offerings(
             out.changed_ids.append(course_id)
         rows.append(offering_row(r, key[0], course_id, source, digest, raw(r.raw), now))
     await _write(tx, "offering", rows, created, out.ids)
+    await _restamp(tx, "offering", out.restamp)
     return out, orphans
