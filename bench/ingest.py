@@ -83,10 +83,10 @@ async def _rows(url: str) -> tuple[list, list, list]:
     """Every normalised row of the feed, as the engine would write it."""
     from datetime import UTC, datetime
 
-    from app.ingest.hashing import content_hash
-    from app.ingest.upsert import RawCache, course_row
+    from app.ingest.upsert import EMPTY, prepare_course, prepare_offering
     from connectors import registry
     from connectors.base import SyncState
+    from connectors.jsonbody import dump_raw
     from connectors.records import CourseRecord, OfferingRecord, ProviderRecord
 
     config = _config(url)
@@ -94,47 +94,19 @@ async def _rows(url: str) -> tuple[list, list, list]:
     providers: list[ProviderRecord] = []
     slugs: dict[str, int] = {}
     courses, offerings = [], []
-    raw = RawCache()
     async with registry.open_client(config) as http:
         async for r in registry.build_connector(config, http).records(SyncState()):
             if isinstance(r, ProviderRecord):
                 providers.append(r)
                 slugs[r.slug] = len(slugs) + 1
             elif isinstance(r, CourseRecord):
-                courses.append(
-                    course_row(
-                        r, slugs[r.provider], "swayam", content_hash(r), raw(r.raw), now
-                    )
-                )
+                p = prepare_course(r, "swayam", dump_raw(r.raw), now)
+                courses.append((slugs[r.provider], *p.rest, *EMPTY))
             elif isinstance(r, OfferingRecord):
-                # course_id is looked up by the INSERT (see _OFFERING_FLOOR).
-                offerings.append(
-                    (
-                        slugs[r.provider],
-                        r.external_id,
-                        slugs[r.provider],
-                        r.course_external_id,
-                        r.start,
-                        r.end,
-                        r.enrolment_end,
-                        r.exam_date,
-                        r.fee_minor,
-                        r.currency,
-                        r.mode,
-                        r.language,
-                        r.status,
-                        r.url,
-                        r.has_exam,
-                        "swayam",
-                        r.source_url,
-                        content_hash(r),
-                        raw(r.raw),
-                        now,
-                        now,
-                        False,
-                        None,
-                    )
-                )
+                p = prepare_offering(r, "swayam", dump_raw(r.raw), now)
+                # course_id is looked up by the INSERT (see _offering_floor_sql).
+                pid = slugs[r.provider]
+                offerings.append((pid, pid, p.course_key, *p.rest))
     return providers, courses, offerings
 
 

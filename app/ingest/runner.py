@@ -19,7 +19,7 @@ import contextlib
 import json
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -30,7 +30,6 @@ from app.db.migrate import ensure_migrated
 from app.db.models.sync import SyncRun
 from app.ingest import hooks, locks, runs
 from app.ingest.backend import Tx, read_connection, write_transaction
-from app.ingest.keys import storage_key
 from app.ingest.page import Page
 from app.ingest.pathways import write_pathways, write_programmes
 from app.ingest.progress import NoProgress, Progress
@@ -39,7 +38,6 @@ from app.ingest.sources import parse_every
 from app.ingest.summary import page_summaries, refresh_course_summary, today
 from app.ingest.tally import Tally
 from app.ingest.upsert import (
-    RawCache,
     Written,
     course_ids_for,
     provider_ids,
@@ -55,7 +53,15 @@ from connectors.records import Malformed, OfferingRecord, PageDone, Record
 
 log = logging.getLogger(__name__)
 
-QUEUE_PAGES = 2  # pages parsed ahead of the writer
+# Pages parsed ahead of the writer. The producer takes a credit before it
+# reads a page, and the writer returns it once the page's statements have run
+# and its COMMIT starts: so the next page is parsed while SQLite commits (the
+# GIL is free then), not while the writer's short statements wait for it.
+QUEUE_PAGES = 2
+# A connector parses a fetched page without awaiting anything; the producer
+# lets the writer in this often, so the database thread gets its next
+# statement while parsing goes on (else the two mostly take turns).
+YIELD_EVERY = 64
 # A pass resumed long after it began may have crossed a change of the source
 # (offset cursors shift when records vanish), so records it never saw may
 # still exist: such a pass does not withdraw; the next clean pass will.
@@ -188,7 +194,6 @@ class _FirstHalf:
 
     number: int
     now: datetime
-    raw: RawCache
     others: Tally
     courses: Written = field(default_factory=Written)
 
@@ -221,6 +226,7 @@ class _Run:
         self.validators: dict[str, str] = {}
         self.cursor = plan.resume_cursor
         self.lost: Exception | None = None
+        self.credits = asyncio.Semaphore(QUEUE_PAGES)  # see QUEUE_PAGES
 
     # -- the run -------------------------------------------------------------
 
@@ -244,9 +250,8 @@ class _Run:
         async with registry.open_client(self.config) as http:
             connector = registry.build_connector(self.config, http)
             state = await self._state(connector)
-            queue: asyncio.Queue[Page | BaseException | None] = asyncio.Queue(
-                QUEUE_PAGES
-            )
+            # Unbounded: the credits bound it.
+            queue: asyncio.Queue[Page | BaseException | None] = asyncio.Queue()
             producer = asyncio.create_task(
                 self._produce(connector.records(state), queue)
             )
@@ -300,15 +305,21 @@ class _Run:
         records: AsyncIterator[Record],
         queue: asyncio.Queue[Page | BaseException | None],
     ) -> None:
-        page = Page()
+        await self.credits.acquire()
+        page = Page(self.source)
         try:
+            count = 0
             async for record in records:
                 if isinstance(record, PageDone):
                     page.done = record
                     await queue.put(page)
-                    page = Page()
+                    await self.credits.acquire()
+                    page = Page(self.source)
                 else:
                     page.add(record)
+                    count += 1
+                    if not count % YIELD_EVERY:
+                        await asyncio.sleep(0)
             if len(page) or page.malformed or page.withdrawals or page.providers:
                 # Records after the last PageDone: commit them, no new cursor.
                 await queue.put(page)
@@ -331,30 +342,57 @@ class _Run:
         one transaction."""
         if self.lost is not None:
             raise self.lost
-        done = page.done
-        if done is not None and done.meta.get(VALIDATORS):
-            self.validators.update(done.meta[VALIDATORS])
-        if done is not None and done.meta.get(NOT_MODIFIED):
-            self.out.not_modified = True
-        now = datetime.now(UTC)
-        # Pathways and programmes are few and go through the ORM, in their own
-        # short transactions, before the page's: replaying them is harmless.
-        others = Tally()
-        if page.pathways or page.programmes:
-            others += await write_pathways(self.source, page.pathways, now)
-            others += await write_programmes(self.source, page.programmes, now)
-        self.number += 1
-        first = _FirstHalf(self.number, now, RawCache(), others)
+        others = await self._others(page)
         if not self.pipelined:
-            async with write_transaction() as tx:
-                await self._courses(tx, page, first)
-                await self._rest(tx, page, first)
+            await self._commit_alone(page, others)
             return
+        self.number += 1
+        first = _FirstHalf(self.number, datetime.now(UTC), others)
         async with write_transaction() as tx:
             await self._courses(tx, page, first)
         await self._drain()
         await self._analyze_as_tables_grow()
         self.pending = asyncio.create_task(self._second_half(page, first))
+
+    async def _others(self, page: Page) -> Tally:
+        """Note the page's validators; write its pathways and programmes. They
+        are few and go through the ORM, in their own short transactions,
+        before the page's: replaying them is harmless."""
+        done = page.done
+        if done is not None and done.meta.get(VALIDATORS):
+            self.validators.update(done.meta[VALIDATORS])
+        if done is not None and done.meta.get(NOT_MODIFIED):
+            self.out.not_modified = True
+        others = Tally()
+        if page.pathways or page.programmes:
+            now = datetime.now(UTC)
+            others += await write_pathways(self.source, page.pathways, now)
+            others += await write_programmes(self.source, page.programmes, now)
+        return others
+
+    async def _commit_alone(self, page: Page, others: Tally) -> None:
+        self.number += 1
+        first = _FirstHalf(self.number, datetime.now(UTC), others)
+        with self._counts_undone_on_failure():
+            async with write_transaction() as tx:
+                await self._courses(tx, page, first)
+                await self._rest(tx, page, first)
+
+    @contextlib.contextmanager
+    def _counts_undone_on_failure(self) -> Iterator[None]:
+        """Counts and cursor move as a page's statements run, before its
+        COMMIT: should the transaction fail, put them back, so a failed run
+        records where its last COMMIT left it (else the next run would
+        resume after a page that was never written)."""
+        out = self.out
+        saved = (out.pages, out.courses, out.offerings, out.others)
+        saved_rest = (out.quarantined, self.cursor)
+        try:
+            yield
+        except BaseException:
+            out.pages, out.courses, out.offerings, out.others = saved
+            out.quarantined, self.cursor = saved_rest
+            raise
 
     async def _analyze_as_tables_grow(self) -> None:
         """PostgreSQL plans with statistics autovacuum refreshes about once a
@@ -369,8 +407,9 @@ class _Run:
             await tx.execute('ANALYZE "course", "offering"')
 
     async def _second_half(self, page: Page, first: _FirstHalf) -> None:
-        async with write_transaction() as tx:
-            await self._rest(tx, page, first)
+        with self._counts_undone_on_failure():
+            async with write_transaction() as tx:
+                await self._rest(tx, page, first)
 
     async def _drain(self) -> None:
         """Wait for the previous page's second half (raising its failure)."""
@@ -382,18 +421,17 @@ class _Run:
         await upsert_providers(tx, page.providers, self.providers, first.now)
         await provider_ids(
             tx,
-            [r.provider for r in page.courses] + [r.provider for r in page.offerings],
+            [slug for slug, _ in page.courses] + [slug for slug, _ in page.offerings],
             self.providers,
             first.now,
         )
         first.courses = await upsert_courses(
             tx,
-            page.courses,
-            source=self.source,
+            page.courses.values(),
             providers=self.providers,
-            raw=first.raw,
-            now=first.now,
-            summaries=partial(page_summaries, page.offerings, self.providers, today()),
+            summaries=partial(
+                page_summaries, page.offerings.values(), self.providers, today()
+            ),
         )
 
     async def _rest(self, tx: Tx, page: Page, first: _FirstHalf) -> None:
@@ -402,17 +440,17 @@ class _Run:
         now, courses, done = first.now, first.courses, page.done
         known = await course_ids_for(
             tx,
-            [(self.providers[r.provider], _course_key(r)) for r in page.offerings],
+            [
+                (self.providers[p.record.provider], p.course_key)
+                for p in page.offerings.values()
+            ],
             dict(courses.ids),
         )
         offerings, orphans = await upsert_offerings(
             tx,
-            page.offerings,
-            source=self.source,
+            page.offerings.values(),
             providers=self.providers,
             courses=known,
-            raw=first.raw,
-            now=now,
         )
         bad = page.malformed + [_orphan(r) for r in orphans]
         quarantined = await quarantine(tx, self.run.id, self.source, bad, now)
@@ -474,6 +512,8 @@ class _Run:
                 raise locks.LeaseLost(
                     f"the lock of {self.source!r} was taken over by another run"
                 )
+        # The page's statements have run; its COMMIT follows.
+        self.credits.release()
         # Runs inside the transaction's block, but after every statement:
         # an exception above leaves the counts where they were.
         self.out.pages = number
@@ -601,10 +641,6 @@ def _full_every(config: SourceConfig) -> timedelta:
     """How old the last complete run may be for a change feed to be trusted."""
     value = config.options.get("full_every", FULL_EVERY)
     return parse_every(value, f"source {config.name!r}: full_every")
-
-
-def _course_key(record: OfferingRecord) -> str:
-    return storage_key(record.course_external_id)
 
 
 def _orphan(record: OfferingRecord) -> Malformed:

@@ -18,8 +18,7 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, date, datetime
 
 from app.ingest.backend import Tx
-from app.ingest.keys import storage_key
-from app.ingest.upsert import in_clause
+from app.ingest.upsert import Prepared, in_clause
 from connectors.records import OfferingRecord
 
 # (next_start, min_fee_minor, fee_currency, has_exam), in COURSE_COLUMNS order.
@@ -48,19 +47,19 @@ def summarise(records: Sequence[OfferingRecord], on: date) -> Summary:
 
 
 def page_summaries(
-    records: Sequence[OfferingRecord],
+    offerings: Iterable[Prepared],
     providers: dict[str, int],
     on: date,
     keys: Collection[tuple[int, str]],
 ) -> dict[tuple[int, str], Summary]:
-    """The summary of these course keys over a page's offerings (for the
-    courses new in it, whose runs are all in hand)."""
+    """The summary of these course keys over a page's prepared offerings (for
+    the courses new in it, whose runs are all in hand)."""
     wanted = set(keys)
     by_course: dict[tuple[int, str], list[OfferingRecord]] = {}
-    for r in records:
-        key = (providers[r.provider], storage_key(r.course_external_id))
+    for p in offerings:
+        key = (providers[p.record.provider], p.course_key)
         if key in wanted:
-            by_course.setdefault(key, []).append(r)
+            by_course.setdefault(key, []).append(p.record)
     return {key: summarise(runs, on) for key, runs in by_course.items()}
 
 

@@ -19,7 +19,10 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
+from itertools import chain
 from typing import TYPE_CHECKING, Any
+
+import orjson
 
 from app.ingest.backend import Tx
 from app.ingest.hashing import content_hash, matches
@@ -80,10 +83,11 @@ COURSE_COLUMNS = (
     "fee_currency",
     "has_exam",
 )
+# The ids first: a row is (provider_id, course_id) + the prepared rest.
 OFFERING_COLUMNS = (
     "provider_id",
-    "external_id",
     "course_id",
+    "external_id",
     "start",
     "end",
     "enrolment_end",
@@ -190,7 +194,16 @@ async def _stored(
 ) -> dict[tuple[int, str], Stored]:
     """The stored rows under these (provider_id, external_id) keys."""
     extra = ', t."course_id"' if with_course else ""
-    columns = f't."external_id", t."id", t."content_hash", t."withdrawn"{extra}'
+    columns = (
+        f't."external_id", t."id", t."content_hash", t."withdrawn"{extra}, '
+        't."provider_id"'
+    )
+    packed = tx.dialect == "sqlite"
+    if packed:
+        # One row holding every match as JSON, not a row per match: the
+        # driver thread takes the GIL again for each row it hands over, and
+        # waits for it each time while the event loop's thread parses.
+        columns = f"json_group_array(json_array({columns}))"
     by_provider: dict[int, list[str]] = defaultdict(list)
     for provider_id, external_id in keys:
         by_provider[provider_id].append(external_id)
@@ -207,7 +220,7 @@ async def _stored(
         eids = [e for ids in by_provider.values() for e in ids]
         queries.append(
             (
-                f'SELECT {columns}, t."provider_id" FROM "{table}" AS t '
+                f'SELECT {columns} FROM "{table}" AS t '
                 f'WHERE t."provider_id" IN ({", ".join("?" * len(pids))}) '
                 f'AND t."external_id" IN ({", ".join("?" * len(eids))})',
                 [*pids, *eids],
@@ -218,7 +231,7 @@ async def _stored(
         where, params = in_clause(tx, 't."external_id"', external_ids)
         queries.append(
             (
-                f'SELECT {columns}, t."provider_id" FROM "{table}" AS t '
+                f'SELECT {columns} FROM "{table}" AS t '
                 f'WHERE t."provider_id" = ? AND {where}',
                 [provider_id, *params],
             )
@@ -226,7 +239,10 @@ async def _stored(
     wanted = set(keys)
     found: dict[tuple[int, str], Stored] = {}
     for sql, params in queries:
-        for row in await tx.fetch(sql, params):
+        rows = await tx.fetch(sql, params)
+        if packed:
+            rows = orjson.loads(rows[0][0])
+        for row in rows:
             key = (row[-1], row[0])
             if key not in wanted:
                 continue
@@ -288,18 +304,26 @@ async def provider_ids(
     return ids
 
 
-def course_row(
-    r: CourseRecord,
-    provider_id: int,
-    source: str,
-    digest: str,
-    raw: str | None,
-    now: datetime,
-    summary: Summary = EMPTY,
-) -> tuple[Any, ...]:
-    return (
-        provider_id,
-        storage_key(r.external_id),
+@dataclass(slots=True)
+class Prepared:
+    """A record with what its row needs and no database can change: its key
+    as stored, content hash and column values. Built as the connector yields
+    it, so this work overlaps the writes of the page before."""
+
+    record: Any
+    key: str  # storage_key(record.external_id)
+    digest: str
+    rest: tuple[Any, ...]  # the row without its ids (and a course's summary)
+    course_key: str | None = None  # an offering's course, as stored
+
+
+def prepare_course(
+    r: CourseRecord, source: str, raw: str | None, now: datetime
+) -> Prepared:
+    """A course; its row is `(provider_id, *rest, *summary)`."""
+    key = storage_key(r.external_id)
+    rest = (
+        key,
         clip(r.title, 512),
         r.description,
         dump_raw(list(r.subjects)),
@@ -324,29 +348,23 @@ def course_row(
         dump_raw(list(r.identifiers)),
         source,
         clip(r.source_url, 1024),
-        digest,
+        (digest := content_hash(r)),
         raw,
         now,
         now,
         False,
         None,
-        *summary,
     )
+    return Prepared(r, key, digest, rest)
 
 
-def offering_row(
-    r: OfferingRecord,
-    provider_id: int,
-    course_id: int,
-    source: str,
-    digest: str,
-    raw: str | None,
-    now: datetime,
-) -> tuple[Any, ...]:
-    return (
-        provider_id,
-        storage_key(r.external_id),
-        course_id,
+def prepare_offering(
+    r: OfferingRecord, source: str, raw: str | None, now: datetime
+) -> Prepared:
+    """An offering; its row is `(provider_id, course_id, *rest)`."""
+    key = storage_key(r.external_id)
+    rest = (
+        key,
         r.start,
         r.end,
         r.enrolment_end,
@@ -360,13 +378,14 @@ def offering_row(
         r.has_exam,
         source,
         clip(r.source_url, 1024),
-        digest,
+        (digest := content_hash(r)),
         raw,
         now,
         now,
         False,
         None,
     )
+    return Prepared(r, key, digest, rest, storage_key(r.course_external_id))
 
 
 async def _new_ids(
@@ -388,7 +407,7 @@ _SQLITE_ROWS = 500
 
 @lru_cache(maxsize=64)
 def _multi_upsert(table: str, rows: int) -> str:
-    return upsert_sql(table, _COLUMNS[table], rows, returning=True)
+    return upsert_sql(table, _COLUMNS[table], rows)
 
 
 async def _write(
@@ -400,22 +419,33 @@ async def _write(
 ) -> None:
     """Upsert the rows and learn the ids of the created keys.
 
-    SQLite: one multi-row INSERT … RETURNING a chunk, not executemany (one
-    statement per row) and a SELECT of the new ids: measured ~15% faster
-    on the course rows, and the writer thread is a first sync's bottleneck.
-    PostgreSQL: asyncpg's executemany, then the SELECT."""
+    SQLite: one multi-row INSERT a chunk (not executemany, a statement per
+    row: measured ~15% slower on the course rows, and the writer thread is a
+    first sync's bottleneck), then the new rows' ids in one packed row: the
+    write transaction holds the lock, so they are the ids above the largest
+    before. Not RETURNING: the driver thread hands each returned row over
+    under the GIL, and waits a switch interval for it each time the event
+    loop's thread is busy parsing (measured: the writer then starved).
+    PostgreSQL: asyncpg's executemany, then a SELECT of the new ids."""
     if tx.dialect != "sqlite":
         await tx.executemany(_UPSERTS[table], rows)
         await _new_ids(tx, table, created, ids)
         return
+    if not rows:
+        return
+    ((before,),) = await tx.fetch(f'SELECT coalesce(max("id"), 0) FROM "{table}"')
     for i in range(0, len(rows), _SQLITE_ROWS):
         chunk = rows[i : i + _SQLITE_ROWS]
-        sql = _multi_upsert(table, len(chunk))
-        for provider_id, external_id, pk in await tx.fetch(
-            sql, [value for row in chunk for value in row]
-        ):
+        await tx.execute(_multi_upsert(table, len(chunk)), list(chain(*chunk)))
+    if created:
+        ((packed,),) = await tx.fetch(
+            'SELECT json_group_array(json_array("provider_id", "external_id", '
+            f'"id")) FROM "{table}" WHERE "id" > ?',
+            [before],
+        )
+        for provider_id, external_id, pk in orjson.loads(packed):
             ids[(provider_id, external_id)] = pk
-    # Every created key was inserted, so returned; should one not be, ask.
+    # Every created key was inserted, so found above; should one not be, ask.
     await _new_ids(tx, table, [k for k in created if k not in ids], ids)
 
 
@@ -427,54 +457,41 @@ async def _restamp(tx: Tx, table: str, rows: Sequence[tuple[str, int]]) -> None:
     )
 
 
-def _dedupe(records: Sequence[Any], key: Any) -> dict[Any, Any]:
-    # A page that repeats a key keeps the last version (one write per key).
-    return {key(r): r for r in records}
-
-
 async def upsert_courses(
     tx: Tx,
-    records: Sequence[CourseRecord],
+    items: Collection[Prepared],
     *,
-    source: str,
     providers: dict[str, int],
-    raw: RawCache,
-    now: datetime,
     summaries: Callable[[Collection[tuple[int, str]]], dict[tuple[int, str], Summary]]
     | None = None,
 ) -> Written:
-    """`summaries(keys)`: the offering summary (app/ingest/summary.py) of
-    these courses from their offerings in this page, written into the courses
-    this page creates (saving a second write of every new course to
-    denormalise them); asked only for the new ones."""
+    """Write a page's prepared courses (one per key). `summaries(keys)`: the
+    offering summary (app/ingest/summary.py) of these courses from their
+    offerings in this page, written into the courses this page creates
+    (saving a second write of every new course to denormalise them); asked
+    only for the new ones."""
     out = Written()
-    batch = _dedupe(
-        records, lambda r: (providers[r.provider], storage_key(r.external_id))
-    )
+    batch = {(providers[p.record.provider], p.key): p for p in items}
     out.tally.seen = len(batch)
     stored = await _stored(tx, "course", batch)
     writes, created = [], []
-    for key, r in batch.items():
-        digest = content_hash(r)
+    for key, p in batch.items():
         old = stored.get(key)
         if old is not None:
             out.ids[key] = old.id
-            if not old.withdrawn and matches(old.content_hash, r, digest):
+            if not old.withdrawn and matches(old.content_hash, p.record, p.digest):
                 out.tally.unchanged += 1
-                if old.content_hash != digest:
-                    out.restamp.append((digest, old.id))
+                if old.content_hash != p.digest:
+                    out.restamp.append((p.digest, old.id))
                 continue
             out.tally.updated += 1
             out.changed_ids.append(old.id)
         else:
             out.tally.created += 1
             created.append(key)
-        writes.append((key, r, digest))
+        writes.append((key, p))
     summary = summaries(created) if summaries and created else {}
-    rows = [
-        course_row(r, key[0], source, digest, raw(r.raw), now, summary.get(key, EMPTY))
-        for key, r, digest in writes
-    ]
+    rows = [(key[0], *p.rest, *summary.get(key, EMPTY)) for key, p in writes]
     await _write(tx, "course", rows, created, out.ids)
     await _restamp(tx, "course", out.restamp)
     out.created_ids = {out.ids[k] for k in created}
@@ -504,40 +521,35 @@ async def course_ids_for(
 
 async def upsert_offerings(
     tx: Tx,
-    records: Sequence[OfferingRecord],
+    items: Collection[Prepared],
     *,
-    source: str,
     providers: dict[str, int],
     courses: dict[tuple[int, str], int],
-    raw: RawCache,
-    now: datetime,
 ) -> tuple[Written, list[OfferingRecord]]:
-    """Returns what was written and the offerings whose course is unknown."""
+    """Write a page's prepared offerings (one per key). Returns what was
+    written and the offerings whose course is unknown."""
     out = Written()
     orphans: list[OfferingRecord] = []
-    batch = _dedupe(
-        records, lambda r: (providers[r.provider], storage_key(r.external_id))
-    )
+    batch = {(providers[p.record.provider], p.key): p for p in items}
     stored = await _stored(tx, "offering", batch, with_course=True)
     rows, created = [], []
-    for key, r in batch.items():
-        course_id = courses.get((key[0], storage_key(r.course_external_id)))
+    for key, p in batch.items():
+        course_id = courses.get((key[0], p.course_key))
         if course_id is None:
-            orphans.append(r)
+            orphans.append(p.record)
             continue
         out.tally.seen += 1
-        digest = content_hash(r)
         old = stored.get(key)
         if old is not None:
             out.ids[key] = old.id
             if (
                 not old.withdrawn
                 and old.course_id == course_id
-                and matches(old.content_hash, r, digest)
+                and matches(old.content_hash, p.record, p.digest)
             ):
                 out.tally.unchanged += 1
-                if old.content_hash != digest:
-                    out.restamp.append((digest, old.id))
+                if old.content_hash != p.digest:
+                    out.restamp.append((p.digest, old.id))
                 continue
             out.tally.updated += 1
             out.changed_ids.append(course_id)
@@ -545,7 +557,7 @@ async def upsert_offerings(
             out.tally.created += 1
             created.append(key)
             out.changed_ids.append(course_id)
-        rows.append(offering_row(r, key[0], course_id, source, digest, raw(r.raw), now))
+        rows.append((key[0], course_id, *p.rest))
     await _write(tx, "offering", rows, created, out.ids)
     await _restamp(tx, "offering", out.restamp)
     return out, orphans
