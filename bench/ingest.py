@@ -83,7 +83,7 @@ async def _rows(url: str) -> tuple[list, list, list]:
     """Every normalised row of the feed, as the engine would write it."""
     from datetime import UTC, datetime
 
-    from app.ingest.upsert import EMPTY, prepare_course, prepare_offering
+    from app.ingest.upsert import EMPTY, course_rest, offering_rest, prepare
     from connectors import registry
     from connectors.base import SyncState
     from connectors.jsonbody import dump_raw
@@ -100,13 +100,14 @@ async def _rows(url: str) -> tuple[list, list, list]:
                 providers.append(r)
                 slugs[r.slug] = len(slugs) + 1
             elif isinstance(r, CourseRecord):
-                p = prepare_course(r, "swayam", dump_raw(r.raw), now)
-                courses.append((slugs[r.provider], *p.rest, *EMPTY))
+                rest = course_rest(prepare(r), "swayam", dump_raw(r.raw), now)
+                courses.append((slugs[r.provider], *rest, *EMPTY))
             elif isinstance(r, OfferingRecord):
-                p = prepare_offering(r, "swayam", dump_raw(r.raw), now)
+                p = prepare(r)
+                rest = offering_rest(p, "swayam", dump_raw(r.raw), now)
                 # course_id is looked up by the INSERT (see _offering_floor_sql).
                 pid = slugs[r.provider]
-                offerings.append((pid, pid, p.course_key, *p.rest))
+                offerings.append((pid, pid, p.course_key, *rest))
     return providers, courses, offerings
 
 

@@ -4,10 +4,11 @@ The page is the unit of commit: its rows, its quarantined records and the
 run's resume cursor are written in one transaction, so a run killed at any
 moment resumes exactly after the last page it committed.
 
-Courses and offerings are prepared as they arrive (key, content hash, column
-values: `upsert.prepare_*`), while the writer is busy with the page before;
-the writer then only compares hashes and writes. A key repeated within the
-page keeps its last version (one write per key).
+Courses and offerings are prepared as they arrive (key and content hash;
+column values too while the run's pages are mostly written: `eager`), while
+the writer is busy with the page before; the writer then compares hashes
+and writes. A key repeated within the page keeps its last version (one
+write per key).
 """
 
 from __future__ import annotations
@@ -16,7 +17,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from app.ingest.upsert import Prepared, RawCache, prepare_course, prepare_offering
+from app.ingest.upsert import (
+    Prepared,
+    RawCache,
+    course_rest,
+    offering_rest,
+    prepare,
+)
 from connectors.records import (
     CourseRecord,
     Malformed,
@@ -33,6 +40,9 @@ from connectors.records import (
 @dataclass
 class Page:
     source: str
+    # Build column values as records arrive, not only for rows to write: a
+    # first sync writes them all, an unchanged re-sync none.
+    eager: bool = True
     # When the page was read: first_seen / last_changed of the rows it writes.
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
     providers: list[ProviderRecord] = field(default_factory=list)
@@ -50,17 +60,24 @@ class Page:
     def add(self, record: Record) -> None:
         """File a record under its kind; an unknown kind is a programming error."""
         kind = type(record)
-        if kind is CourseRecord:
-            p = prepare_course(record, self.source, self.raw(record.raw), self.now)
-            self.courses[(record.provider, p.key)] = p
-        elif kind is OfferingRecord:
-            p = prepare_offering(record, self.source, self.raw(record.raw), self.now)
-            self.offerings[(record.provider, p.key)] = p
+        if kind is CourseRecord or kind is OfferingRecord:
+            p = prepare(record)
+            rows = self.courses if kind is CourseRecord else self.offerings
+            rows[(record.provider, p.key)] = p
+            if self.eager:
+                self.fill(p)
         else:
             bucket = _BUCKETS.get(kind)
             if bucket is None:
                 raise TypeError(f"not a connector record: {record!r:.200}")
             getattr(self, bucket).append(record)
+
+    def fill(self, p: Prepared) -> tuple[Any, ...]:
+        """The column values of a prepared row, built once."""
+        if p.rest is None:
+            build = course_rest if type(p.record) is CourseRecord else offering_rest
+            p.rest = build(p, self.source, self.raw(p.record.raw), self.now)
+        return p.rest
 
     @property
     def meta(self) -> dict[str, Any]:

@@ -306,24 +306,33 @@ async def provider_ids(
 
 @dataclass(slots=True)
 class Prepared:
-    """A record with what its row needs and no database can change: its key
-    as stored, content hash and column values. Built as the connector yields
-    it, so this work overlaps the writes of the page before."""
+    """A record with what its row needs that no database read can change:
+    its key as stored, its content hash and (`rest`) its column values.
+    Built as the connector yields it, so the work overlaps the writes of the
+    page before; `rest` only while pages are mostly written (`Page.eager`),
+    else on demand for the rows that are."""
 
     record: Any
     key: str  # storage_key(record.external_id)
     digest: str
-    rest: tuple[Any, ...]  # the row without its ids (and a course's summary)
     course_key: str | None = None  # an offering's course, as stored
+    rest: tuple[Any, ...] | None = None  # the row without ids (or summary)
 
 
-def prepare_course(
-    r: CourseRecord, source: str, raw: str | None, now: datetime
-) -> Prepared:
-    """A course; its row is `(provider_id, *rest, *summary)`."""
+def prepare(r: CourseRecord | OfferingRecord) -> Prepared:
     key = storage_key(r.external_id)
-    rest = (
-        key,
+    if isinstance(r, OfferingRecord):
+        return Prepared(r, key, content_hash(r), storage_key(r.course_external_id))
+    return Prepared(r, key, content_hash(r))
+
+
+def course_rest(
+    p: Prepared, source: str, raw: str | None, now: datetime
+) -> tuple[Any, ...]:
+    """A course's row is `(provider_id, *rest, *summary)`."""
+    r: CourseRecord = p.record
+    return (
+        p.key,
         clip(r.title, 512),
         r.description,
         dump_raw(list(r.subjects)),
@@ -348,23 +357,22 @@ def prepare_course(
         dump_raw(list(r.identifiers)),
         source,
         clip(r.source_url, 1024),
-        (digest := content_hash(r)),
+        p.digest,
         raw,
         now,
         now,
         False,
         None,
     )
-    return Prepared(r, key, digest, rest)
 
 
-def prepare_offering(
-    r: OfferingRecord, source: str, raw: str | None, now: datetime
-) -> Prepared:
-    """An offering; its row is `(provider_id, course_id, *rest)`."""
-    key = storage_key(r.external_id)
-    rest = (
-        key,
+def offering_rest(
+    p: Prepared, source: str, raw: str | None, now: datetime
+) -> tuple[Any, ...]:
+    """An offering's row is `(provider_id, course_id, *rest)`."""
+    r: OfferingRecord = p.record
+    return (
+        p.key,
         r.start,
         r.end,
         r.enrolment_end,
@@ -378,14 +386,13 @@ def prepare_offering(
         r.has_exam,
         source,
         clip(r.source_url, 1024),
-        (digest := content_hash(r)),
+        p.digest,
         raw,
         now,
         now,
         False,
         None,
     )
-    return Prepared(r, key, digest, rest, storage_key(r.course_external_id))
 
 
 async def _new_ids(
@@ -462,10 +469,12 @@ async def upsert_courses(
     items: Collection[Prepared],
     *,
     providers: dict[str, int],
+    fill: Callable[[Prepared], tuple[Any, ...]],
     summaries: Callable[[Collection[tuple[int, str]]], dict[tuple[int, str], Summary]]
     | None = None,
 ) -> Written:
-    """Write a page's prepared courses (one per key). `summaries(keys)`: the
+    """Write a page's prepared courses (one per key); `fill(p)` gives a row's
+    column values (`Page.fill`). `summaries(keys)`: the
     offering summary (app/ingest/summary.py) of these courses from their
     offerings in this page, written into the courses this page creates
     (saving a second write of every new course to denormalise them); asked
@@ -491,7 +500,7 @@ async def upsert_courses(
             created.append(key)
         writes.append((key, p))
     summary = summaries(created) if summaries and created else {}
-    rows = [(key[0], *p.rest, *summary.get(key, EMPTY)) for key, p in writes]
+    rows = [(key[0], *fill(p), *summary.get(key, EMPTY)) for key, p in writes]
     await _write(tx, "course", rows, created, out.ids)
     await _restamp(tx, "course", out.restamp)
     out.created_ids = {out.ids[k] for k in created}
@@ -525,6 +534,7 @@ async def upsert_offerings(
     *,
     providers: dict[str, int],
     courses: dict[tuple[int, str], int],
+    fill: Callable[[Prepared], tuple[Any, ...]],
 ) -> tuple[Written, list[OfferingRecord]]:
     """Write a page's prepared offerings (one per key). Returns what was
     written and the offerings whose course is unknown."""
@@ -557,7 +567,7 @@ async def upsert_offerings(
             out.tally.created += 1
             created.append(key)
             out.changed_ids.append(course_id)
-        rows.append((key[0], course_id, *p.rest))
+        rows.append((key[0], course_id, *fill(p)))
     await _write(tx, "offering", rows, created, out.ids)
     await _restamp(tx, "offering", out.restamp)
     return out, orphans
