@@ -275,8 +275,28 @@ def _fresh_db(kind: str, workdir: Path) -> str:
 
         asyncio.run(create())
         url = f"{server}/{name}"
+        _PG_DATABASES.append((server, name))
     asyncio.run(apply_migrations(url))
     return url
+
+
+_PG_DATABASES: list[tuple[str, str]] = []  # made by _fresh_db, dropped by run()
+
+
+def _drop_pg_databases() -> None:
+    import asyncpg
+
+    async def drop() -> None:
+        while _PG_DATABASES:
+            server, name = _PG_DATABASES.pop()
+            conn = await asyncpg.connect(
+                server.replace("postgres://", "postgresql://") + "/postgres"
+            )
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await conn.close()
+
+    if _PG_DATABASES:
+        asyncio.run(drop())
 
 
 def _rate(result: dict[str, Any]) -> float:
@@ -328,6 +348,7 @@ def run(courses: int, only: str | None = None) -> dict[str, Any]:
                 figures[f"{prefix}peak_rss_mb_resync"] = round(again["rss_mb"], 1)
         finally:
             sim.close()
+            _drop_pg_databases()
     figures["load_avg_after"] = round(os.getloadavg()[0], 2)
     return figures
 

@@ -15,7 +15,6 @@ What the node format forces on us (FORMATS.md §1):
 
 from __future__ import annotations
 
-import base64
 import binascii
 import re
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -66,6 +65,8 @@ NODE_HOSTS = {
 }
 
 
+NAMES_CACHED = 4096  # distinct instructor strings kept per run
+DATES_CACHED = 65_536  # distinct timestamps kept per run
 DATE_FIELDS = ("startDate", "endDate", "enrollmentEndDate", "examDate")
 _NODE_PREFIX = re.compile(r"^nd\d+_")
 _NAME_SPLIT = re.compile(r"\s*(?:,|&|;|\band\b)\s*")
@@ -97,6 +98,8 @@ class _DateCache(dict[str, date | None]):
             if instant.tzinfo is None:
                 instant = instant.replace(tzinfo=UTC)
             result = instant.astimezone(IST).date()
+        if len(self) >= DATES_CACHED:  # a run's catalogue repeats far fewer
+            self.clear()
         self[value] = result
         return result
 
@@ -111,8 +114,9 @@ def _slug(node: dict[str, Any]) -> str:
     path = None
     if isinstance(raw_id, str) and raw_id:
         try:
-            decoded = base64.b64decode(raw_id, validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
+            # base64.b64decode(validate=True) is this plus a Python wrapper
+            decoded = binascii.a2b_base64(raw_id, strict_mode=True).decode("utf-8")
+        except ValueError:  # not base64, not ASCII, not UTF-8
             decoded = ""
         _, sep, path = decoded.partition(":/")
         if not sep:
@@ -191,6 +195,8 @@ class NodeParser:
 
     def __init__(self) -> None:
         self._dates = _DateCache()
+        # explorerInstructorName -> names: the same people teach many runs
+        self._names: dict[str, tuple[str, ...]] = {}
 
     def _date(self, value: Any, key: str) -> date | None:
         if value is None:
@@ -248,7 +254,11 @@ class NodeParser:
             summary = _text(node, "explorerSummary")
         names = get("explorerInstructorName")
         if names.__class__ is str:
-            instructors = _names(" ".join(names.split()))
+            instructors = self._names.get(names)
+            if instructors is None:
+                if len(self._names) >= NAMES_CACHED:
+                    self._names.clear()
+                instructors = self._names[names] = _names(" ".join(names.split()))
         else:
             instructors = _names(_text(node, "explorerInstructorName")) if names else ()
         workload = get("estimatedWorkload")
