@@ -24,6 +24,7 @@ from connectors.base import (
     SourceConfig,
     SyncState,
 )
+from connectors.digests import DigestSet
 from connectors.http import BadPayload, HttpClient, Response
 from connectors.jsonbody import decode_json, dump_raw
 from connectors.records import Malformed, PageDone, Record
@@ -189,10 +190,9 @@ class _Seen:
     parser: NodeParser = field(default_factory=NodeParser)
     coordinators: set[str] = field(default_factory=set)
     # 64-bit digests of the keys, not the keys (a course key is coordinator +
-    # title + institute): the sets grow with the catalogue, and at 50,000
-    # courses the strings were most of the connector's memory.
-    courses: set[int] = field(default_factory=set)
-    offerings: set[int] = field(default_factory=set)
+    # title + institute), in compact sets: they grow with the catalogue.
+    courses: DigestSet = field(default_factory=DigestSet)
+    offerings: DigestSet = field(default_factory=DigestSet)
     malformed: set[str] = field(default_factory=set)  # raw text: few per run
 
 
@@ -221,17 +221,13 @@ def _page_records(
                 reason=str(exc), raw=raw, key=safe_slug(node), source_url=source_url
             )
             continue
-        run = _digest(offering.external_id)
-        if run in seen.offerings:
+        if not seen.offerings.add(_digest(offering.external_id)):
             yield None
             continue
-        seen.offerings.add(run)
         if code not in seen.coordinators:
             seen.coordinators.add(code)
             yield provider_record(code)
-        key = _digest(course.external_id)
-        if key not in seen.courses:
-            seen.courses.add(key)
+        if seen.courses.add(_digest(course.external_id)):
             yield course
         yield offering
 
