@@ -4,12 +4,15 @@ the run cleanly so the next run resumes and converges."""
 from __future__ import annotations
 
 import json
+from contextlib import asynccontextmanager
+from typing import Any
 
 import pytest
 
 from app.db.models.catalogue import Course, Offering
 from app.db.models.sync import QuarantinedRecord, SyncPage, SyncRun
-from app.ingest import run_sync
+from app.ingest import run_sync, runner
+from connectors.simulator.swayam import cursor
 from tests.ingest.conftest import StartSimulator, source
 
 COURSES = 500  # five pages of 100
@@ -127,4 +130,48 @@ async def test_a_job_that_failed_before_the_engine_ran_does_not_stop_the_resume(
     assert resumed.status == "succeeded", resumed.error
     assert resumed.resumed_from == failed.run_id
     assert resumed.pages == 3  # pages 3, 4 and 5 only, not a restart
+    assert await Course.all().count() == COURSES
+
+
+@pytest.mark.asyncio
+async def test_a_failed_commit_leaves_the_resume_point_at_the_last_commit(
+    migrated: str, start_simulator: StartSimulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Counts and cursor move while a page's statements run; a transaction
+    that then fails to commit must put them back, or the next run would
+    resume after a page that was never written."""
+    original = runner.write_transaction
+
+    @asynccontextmanager
+    async def commit_fails_on_page_3(client=None):  # type: ignore[no-untyped-def]
+        async with original(client) as tx:
+            wrote_page_3 = False
+            execute = tx.execute
+
+            async def watching(sql: str, params: Any = ()) -> None:
+                nonlocal wrote_page_3
+                if sql.startswith('INSERT INTO "sync_page"') and params[1] == 3:
+                    wrote_page_3 = True
+                await execute(sql, params)
+
+            tx.execute = watching  # type: ignore[method-assign]
+            yield tx
+            if wrote_page_3:  # every statement ran; now the COMMIT "fails"
+                raise OSError("disk I/O error")
+
+    monkeypatch.setattr(runner, "write_transaction", commit_fails_on_page_3)
+    sim = await start_simulator(courses=COURSES)
+    failed = await run_sync(source(sim))
+    assert failed.status == "failed" and "disk I/O error" in failed.error
+    assert failed.pages == 2 and "2 page(s) committed" in failed.error
+    # The resume point is page 2's end (PostgreSQL may have committed page
+    # 3's courses in their own first transaction: the resume replays them).
+    run = await SyncRun.get(id=failed.run_id)
+    assert run.cursor == cursor(199)
+
+    monkeypatch.setattr(runner, "write_transaction", original)
+    resumed = await run_sync(source(sim))
+    assert resumed.status == "succeeded", resumed.error
+    assert resumed.resumed_from == failed.run_id
+    assert resumed.pages == 3  # pages 3, 4 and 5: page 3 was never written
     assert await Course.all().count() == COURSES
