@@ -1,11 +1,12 @@
 """One sync run of one source, from lock to summary.
 
 The connector fetches (and prefetches) pages; a producer task turns its
-records into `Page`s on a small queue; the writer commits each page with
-the run's counts and resume cursor (SQLite: one short transaction; PostgreSQL:
-two pipelined ones on two connections, see `_Run._commit`). So the next page
-downloads and parses while the current one is written, no transaction ever
-spans a network call, and memory holds at most a few pages.
+records into `Page`s on a queue, taking a credit per page (QUEUE_PAGES); the
+writer commits each page with the run's counts and resume cursor (SQLite:
+one short transaction; PostgreSQL: two pipelined ones on two connections,
+see `_Run._commit`) and hands the credit back as its COMMIT starts. So the
+next page downloads and parses while the current one is written, no
+transaction ever spans a network call, and memory holds at most a few pages.
 
 Exit states: succeeded (complete, or a 304 said nothing changed), failed
 (the reason and where the next run resumes are in `SyncRun.error`), locked

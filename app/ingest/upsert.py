@@ -5,8 +5,11 @@ size: one SELECT of the rows already stored under the page's keys (id,
 content hash, withdrawn flag), then `INSERT … ON CONFLICT DO UPDATE` for the
 rows that are new or whose hash differs (PostgreSQL: an `executemany` and a
 SELECT of the ids the new rows got; SQLite: one multi-row statement a chunk,
-RETURNING the ids). An unchanged record costs a hash and an index lookup, no
-write ("touching every unchanged row costs as much as rewriting it").
+then the new ids in one packed row). An unchanged record costs a hash and an
+index lookup, no write ("touching every unchanged row costs as much as
+rewriting it"). The key, hash and column values are prepared (`prepare`,
+`course_rest`, `offering_rest`) as the connector yields each record, before
+the page's transaction begins.
 
 Rows are plain tuples for the driver: building model objects costs about
 48 µs a course, several times the whole budget of a record.
