@@ -13,6 +13,7 @@ class Provenance:
     source = fields.CharField(max_length=64, null=True)  # connector source name
     source_url = fields.CharField(max_length=1024, null=True)
     content_hash = fields.CharField(max_length=64, null=True)
+    # PostgreSQL: `json`, not `jsonb` (migration 0006): kept as received.
     raw_payload = fields.JSONField(null=True)
     first_seen = fields.DatetimeField(auto_now_add=True)
     last_changed = fields.DatetimeField(auto_now_add=True)
