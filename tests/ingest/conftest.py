@@ -40,6 +40,16 @@ def source(sim: Simulator, **options: Any) -> SourceConfig:
     return SourceConfig("swayam", "swayam", sim.url, {**FAST_OPTIONS, **options})
 
 
+async def sent_records(config: SourceConfig) -> list[Any]:
+    """The records a connector yields for one complete pass, as it sends them."""
+    from connectors import registry
+    from connectors.base import SyncState
+
+    async with registry.open_client(config) as http:
+        connector = registry.build_connector(config, http)
+        return [r async for r in connector.records(SyncState())]
+
+
 @pytest.fixture
 def migrated_url(db_url: str) -> str:
     asyncio.run(apply_migrations(db_url))

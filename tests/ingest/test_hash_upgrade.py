@@ -12,21 +12,10 @@ from app.db.models.catalogue import Course, Offering, Provider
 from app.ingest import run_sync
 from app.ingest.hashing import SCHEME, legacy_content_hash
 from app.ingest.keys import storage_key
-from connectors import registry
-from connectors.base import SyncState
 from connectors.records import CourseRecord, OfferingRecord
-from tests.ingest.conftest import StartSimulator, source
+from tests.ingest.conftest import StartSimulator, sent_records, source
 
 LONG_AGO = datetime(2024, 1, 1, tzinfo=UTC)
-
-
-async def _records(config) -> list[CourseRecord | OfferingRecord]:
-    out = []
-    async with registry.open_client(config) as http:
-        async for r in registry.build_connector(config, http).records(SyncState()):
-            if isinstance(r, CourseRecord | OfferingRecord):
-                out.append(r)
-    return out
 
 
 @pytest.mark.asyncio
@@ -38,7 +27,9 @@ async def test_rows_hashed_by_the_previous_scheme_are_not_rewritten(
     await run_sync(config)
     providers = dict(await Provider.all().values_list("slug", "id"))
     # What the previous release stored: its digest, dated long ago.
-    for r in await _records(config):
+    for r in await sent_records(config):
+        if not isinstance(r, CourseRecord | OfferingRecord):
+            continue
         model = Course if isinstance(r, CourseRecord) else Offering
         await model.filter(
             provider_id=providers[r.provider], external_id=storage_key(r.external_id)

@@ -8,11 +8,9 @@ from tortoise import connections
 
 from app.ingest import run_sync
 from app.ingest.keys import storage_key
-from connectors import registry
-from connectors.base import SyncState
 from connectors.jsonbody import dump_raw
 from connectors.records import OfferingRecord
-from tests.ingest.conftest import StartSimulator, source
+from tests.ingest.conftest import StartSimulator, sent_records, source
 
 
 @pytest.mark.asyncio
@@ -22,11 +20,11 @@ async def test_raw_payloads_keep_the_providers_text(
     sim = await start_simulator(courses=30, seed=11)
     config = source(sim)
     await run_sync(config)
-    sent: dict[str, str] = {}
-    async with registry.open_client(config) as http:
-        async for r in registry.build_connector(config, http).records(SyncState()):
-            if isinstance(r, OfferingRecord):
-                sent[storage_key(r.external_id)] = dump_raw(r.raw)
+    sent = {
+        storage_key(r.external_id): dump_raw(r.raw)
+        for r in await sent_records(config)
+        if isinstance(r, OfferingRecord)
+    }
     client = connections.get("default")
     _, rows = await client.execute_query(
         'SELECT "external_id", "raw_payload" FROM "offering"'
