@@ -33,6 +33,7 @@ from app.db.migrate import ensure_migrated
 from app.db.models.sync import SyncRun
 from app.ingest import hooks, locks, runs
 from app.ingest.backend import Tx, read_connection, write_transaction
+from app.ingest.checkpoints import checkpoints_in_background
 from app.ingest.page import Page
 from app.ingest.pathways import write_pathways, write_programmes
 from app.ingest.progress import NoProgress, Progress
@@ -194,7 +195,8 @@ async def run_sync(
             )
         engine = _Run(config, run, lease, plan, outcome, progress or NoProgress())
         with interpreter_tuned_for_sync():
-            await engine.execute()
+            async with checkpoints_in_background():
+                await engine.execute()
     finally:
         await locks.release(lease)
         outcome.elapsed_s = time.monotonic() - started
