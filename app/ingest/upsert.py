@@ -195,6 +195,8 @@ async def _stored(
     tx: Tx, table: str, keys: Collection[tuple[int, str]], with_course: bool = False
 ) -> dict[tuple[int, str], Stored]:
     """The stored rows under these (provider_id, external_id) keys."""
+    if not keys:
+        return {}
     extra = ', t."course_id"' if with_course else ""
     columns = (
         f't."external_id", t."id", t."content_hash", t."withdrawn"{extra}, '
@@ -206,8 +208,6 @@ async def _stored(
         # driver thread takes the GIL again for each row it hands over, and
         # waits for it each time while the event loop's thread parses.
         columns = f"json_group_array(json_array({columns}))"
-    if not keys:
-        return {}
     if tx.dialect == "postgres":
         # One join of the keys, unnested, with the unique index: a nested
         # loop of index probes once statistics are fresh (runner.
@@ -425,10 +425,10 @@ async def _write(
     row: measured ~15% slower on the course rows, and the writer thread is a
     first sync's bottleneck), then the new rows' ids in one packed row: the
     write transaction holds the lock, so they are the ids above the largest
-    before. Not RETURNING: the driver thread hands each returned row over
-    under the GIL, and waits a switch interval for it each time the event
-    loop's thread is busy parsing (measured: the writer then starved).
-    PostgreSQL: asyncpg's executemany, then a SELECT of the new ids."""
+    before. Not RETURNING: the driver thread takes the GIL back for each
+    returned row, and waits for it whenever the event loop's thread is
+    parsing. PostgreSQL: asyncpg's executemany, then a SELECT of the new
+    ids."""
     if tx.dialect != "sqlite":
         await tx.executemany(_UPSERTS[table], rows)
         await _new_ids(tx, table, created, ids)
