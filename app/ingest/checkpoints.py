@@ -20,6 +20,7 @@ import sqlite3
 import threading
 from collections.abc import AsyncIterator
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.connection import get_connection
 
 from app.ingest.backend import dialect_of, read_connection
@@ -54,6 +55,13 @@ class _Checkpointer(threading.Thread):
             conn.close()
 
 
+# Runs going on per database file, and the setting the first one found: runs
+# that overlap in one process share one checkpointer, and the last to end
+# puts the setting back (the second run would otherwise "restore" the 0 the
+# first one set, and the WAL would grow unchecked until the process ends).
+_active: dict[str, tuple[int, _Checkpointer, int]] = {}
+
+
 @contextlib.asynccontextmanager
 async def checkpoints_in_background() -> AsyncIterator[None]:
     """Checkpoint the current SQLite database from another thread for the
@@ -63,18 +71,31 @@ async def checkpoints_in_background() -> AsyncIterator[None]:
     if dialect_of(client) != "sqlite" or path == ":memory:":
         yield
         return
-    async with read_connection(client) as tx:
-        ((before,),) = await tx.fetch("PRAGMA wal_autocheckpoint")
-        await tx.execute("PRAGMA wal_autocheckpoint = 0")
-    worker = _Checkpointer(path)
-    worker.start()
+    if path in _active:
+        runs, worker, before = _active[path]
+        _active[path] = (runs + 1, worker, before)
+    else:
+        async with read_connection(client) as tx:
+            ((before,),) = await tx.fetch("PRAGMA wal_autocheckpoint")
+            await tx.execute("PRAGMA wal_autocheckpoint = 0")
+        worker = _Checkpointer(path)
+        worker.start()
+        _active[path] = (1, worker, before)
     try:
         yield
     finally:
-        worker.stopping.set()
-        await asyncio.to_thread(worker.join)
-        try:
-            async with read_connection(client) as tx:
-                await tx.execute(f"PRAGMA wal_autocheckpoint = {int(before)}")
-        except Exception:  # the connection is going away: its setting too
-            log.warning("could not restore wal_autocheckpoint", exc_info=True)
+        runs, worker, before = _active.pop(path)
+        if runs > 1:
+            _active[path] = (runs - 1, worker, before)
+        else:
+            await _stop(client, worker, before)
+
+
+async def _stop(client: BaseDBAsyncClient, worker: _Checkpointer, before: int) -> None:
+    worker.stopping.set()
+    await asyncio.to_thread(worker.join)
+    try:
+        async with read_connection(client) as tx:
+            await tx.execute(f"PRAGMA wal_autocheckpoint = {int(before)}")
+    except Exception:  # the connection is going away: its setting too
+        log.warning("could not restore wal_autocheckpoint", exc_info=True)

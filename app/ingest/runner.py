@@ -668,7 +668,7 @@ class _InterpreterTuning:
 
     def __init__(self) -> None:
         self.runs = 0
-        self.saved: tuple[tuple[int, ...], float] = (gc.get_threshold(), 0.005)
+        self.saved = (gc.get_threshold(), sys.getswitchinterval())
 
     @contextlib.contextmanager
     def __call__(self) -> Iterator[None]:
