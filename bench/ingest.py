@@ -281,6 +281,7 @@ def _fresh_db(kind: str, workdir: Path) -> str:
 
 
 _PG_DATABASES: list[tuple[str, str]] = []  # made by _fresh_db, dropped by run()
+DROP_ATTEMPTS = 40  # half a second apart
 
 
 def _drop_pg_databases() -> None:
@@ -292,8 +293,19 @@ def _drop_pg_databases() -> None:
             conn = await asyncpg.connect(
                 server.replace("postgres://", "postgresql://") + "/postgres"
             )
-            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            await conn.close()
+            try:
+                # An autovacuum worker may still be in the database after a
+                # sync, and FORCE needs a role allowed to signal it: wait.
+                for attempt in range(DROP_ATTEMPTS):
+                    try:
+                        await conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+                        break
+                    except asyncpg.ObjectInUseError:
+                        if attempt == DROP_ATTEMPTS - 1:
+                            print(f"could not drop {name}: in use", file=sys.stderr)
+                        await asyncio.sleep(0.5)
+            finally:
+                await conn.close()
 
     if _PG_DATABASES:
         asyncio.run(drop())

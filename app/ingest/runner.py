@@ -34,6 +34,7 @@ from app.db.models.sync import SyncRun
 from app.ingest import hooks, locks, runs
 from app.ingest.backend import Tx, read_connection, write_transaction
 from app.ingest.checkpoints import checkpoints_in_background
+from app.ingest.known import StoredOfferings
 from app.ingest.page import Page
 from app.ingest.pathways import write_pathways, write_programmes
 from app.ingest.progress import NoProgress, Progress
@@ -265,7 +266,8 @@ class _Run:
     async def _pages(self) -> None:
         async with registry.open_client(self.config) as http:
             connector = registry.build_connector(self.config, http)
-            state = await self._state(connector)
+            stored = StoredOfferings()
+            state = await self._state(connector, stored)
             # Unbounded: the credits bound it.
             queue: asyncio.Queue[Page | BaseException | None] = asyncio.Queue()
             producer = asyncio.create_task(
@@ -286,8 +288,9 @@ class _Run:
                     # back) before the run is recorded as failed.
                     with contextlib.suppress(BaseException):
                         await self.pending
+                stored.close()
 
-    async def _state(self, connector: object) -> SyncState:
+    async def _state(self, connector: object, stored: StoredOfferings) -> SyncState:
         """Where the connector starts. A connector that declares
         `incremental = True` (a change feed: edX timestamps, CTDL events) is
         asked only for what changed since the last complete run, unless the
@@ -314,6 +317,7 @@ class _Run:
             resume_cursor=self.plan.resume_cursor,
             since=self.plan.since if incremental else None,
             validators=self.plan.validators,
+            known=stored,
         )
 
     async def _produce(
@@ -457,6 +461,10 @@ class _Run:
                 page_summaries, page.offerings.values(), self.providers, today()
             ),
         )
+        for u in page.unchanged:
+            if u.course:
+                provider_id, _, course_id, course_key = u.ref
+                first.courses.unchanged((provider_id, course_key), course_id)
 
     async def _rest(self, tx: Tx, page: Page, first: _FirstHalf) -> None:
         """Offerings, quarantine, withdrawals, page log, counts and cursor;
@@ -477,6 +485,9 @@ class _Run:
             courses=known,
             fill=page.fill,
         )
+        for u in page.unchanged:
+            provider_id, offering_id, _, _ = u.ref
+            offerings.unchanged((provider_id, u.external_id), offering_id)
         bad = page.malformed + [_orphan(r) for r in orphans]
         quarantined = await quarantine(tx, self.run.id, self.source, bad, now)
         withdrawn = await apply_withdrawals(tx, page.withdrawals, self.providers, now)

@@ -28,10 +28,10 @@ import orjson
 
 from app.ingest.backend import Tx
 from app.ingest.hashing import content_hash, matches
-from app.ingest.keys import clip, storage_key
 from app.ingest.tally import Tally
 from app.search.courses import ingested_rows_sql
 from connectors.jsonbody import dump_raw
+from connectors.keys import clip, storage_key
 from connectors.records import CourseRecord, OfferingRecord, ProviderRecord
 
 if TYPE_CHECKING:  # summary.py imports this module's in_clause
@@ -101,6 +101,7 @@ OFFERING_COLUMNS = (
     "status",
     "url",
     "has_exam",
+    "raw_digest",
 ) + PROVENANCE_COLUMNS
 # Never overwritten by a later sync: the key, when the row was first seen, and
 # the offering summary (a page holds only some of an existing course's runs).
@@ -177,6 +178,7 @@ class Stored:
     content_hash: str | None
     withdrawn: bool
     course_id: int | None = None
+    raw_digest: int | None = None
 
 
 @dataclass
@@ -189,6 +191,15 @@ class Written:
     created_ids: set[int] = field(default_factory=set)
     # Unchanged rows whose hash is of the previous scheme: (new hash, id).
     restamp: list[tuple[str, int]] = field(default_factory=list)
+    # Unchanged offerings read from a payload of another fingerprint (a field
+    # we do not keep changed, or the parser did): (fingerprint, id).
+    redigest: list[tuple[int, int]] = field(default_factory=list)
+
+    def unchanged(self, key: tuple[int, str], pk: int) -> None:
+        """A row the connector did not send again (`Unchanged`): seen as is."""
+        self.ids[key] = pk
+        self.tally.seen += 1
+        self.tally.unchanged += 1
 
 
 async def _stored(
@@ -197,7 +208,7 @@ async def _stored(
     """The stored rows under these (provider_id, external_id) keys."""
     if not keys:
         return {}
-    extra = ', t."course_id"' if with_course else ""
+    extra = ', t."course_id", t."raw_digest"' if with_course else ""
     columns = (
         f't."external_id", t."id", t."content_hash", t."withdrawn"{extra}, '
         't."provider_id"'
@@ -241,8 +252,10 @@ async def _stored(
         key = (row[-1], row[0])
         if key not in wanted:
             continue
-        found[key] = Stored(
-            row[1], row[2], bool(row[3]), row[4] if with_course else None
+        found[key] = (
+            Stored(row[1], row[2], bool(row[3]), row[4], row[5])
+            if with_course
+            else Stored(row[1], row[2], bool(row[3]))
         )
     return found
 
@@ -379,6 +392,7 @@ def offering_rest(
         clip(r.status, 32),
         clip(r.url, 1024),
         r.has_exam,
+        r.fingerprint,
         source,
         clip(r.source_url, 1024),
         p.digest,
@@ -555,6 +569,9 @@ async def upsert_offerings(
                 out.tally.unchanged += 1
                 if old.content_hash != p.digest:
                     out.restamp.append((p.digest, old.id))
+                fingerprint = p.record.fingerprint
+                if fingerprint is not None and old.raw_digest != fingerprint:
+                    out.redigest.append((fingerprint, old.id))
                 continue
             out.tally.updated += 1
             out.changed_ids.append(course_id)
@@ -565,4 +582,7 @@ async def upsert_offerings(
         rows.append((key[0], course_id, *fill(p)))
     await _write(tx, "offering", rows, created, out.ids)
     await _restamp(tx, "offering", out.restamp)
+    await tx.executemany(
+        'UPDATE "offering" SET "raw_digest" = ? WHERE "id" = ?', out.redigest
+    )
     return out, orphans

@@ -17,9 +17,9 @@ from datetime import datetime
 from typing import Any
 
 from app.ingest.backend import Tx, write_transaction
-from app.ingest.keys import storage_key
 from app.ingest.summary import refresh_course_summary
 from app.ingest.upsert import in_clause
+from connectors.keys import storage_key
 from connectors.records import Withdrawal
 
 _TABLES = {

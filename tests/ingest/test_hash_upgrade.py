@@ -11,7 +11,7 @@ import pytest
 from app.db.models.catalogue import Course, Offering, Provider
 from app.ingest import run_sync
 from app.ingest.hashing import SCHEME, legacy_content_hash
-from app.ingest.keys import storage_key
+from connectors.keys import storage_key
 from connectors.records import CourseRecord, OfferingRecord
 from tests.ingest.conftest import StartSimulator, sent_records, source
 
@@ -34,6 +34,8 @@ async def test_rows_hashed_by_the_previous_scheme_are_not_rewritten(
         await model.filter(
             provider_id=providers[r.provider], external_id=storage_key(r.external_id)
         ).update(content_hash=legacy_content_hash(r), last_changed=LONG_AGO)
+    # ... before offerings kept the fingerprint of their payload, too ...
+    await Offering.all().update(raw_digest=None)
     # ... and one course whose content changed since (its old digest differs).
     edited = await Course.filter().order_by("id").first()
     assert edited is not None

@@ -20,7 +20,7 @@ from app.db.migrate import apply_migrations
 from app.db.models.catalogue import Course, Offering
 from app.db.models.sync import SyncRun
 from connectors.simulator import Simulator
-from tests.conftest import ROOT, _pg_admin
+from tests.conftest import ROOT, _pg_admin, drop_database
 
 COURSES = 3000
 KILLS = 4
@@ -110,9 +110,7 @@ def _fresh_url(backend: str, db_url: str, tmp_path: Path) -> tuple[str, Callable
     server = db_url.rsplit("/", 1)[0]
     name = f"credgraph_clean_{uuid.uuid4().hex[:12]}"
     asyncio.run(_pg_admin(server, f'CREATE DATABASE "{name}"'))
-    return f"{server}/{name}", lambda: asyncio.run(
-        _pg_admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    )
+    return f"{server}/{name}", lambda: asyncio.run(drop_database(server, name))
 
 
 @pytest.mark.slow

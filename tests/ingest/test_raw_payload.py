@@ -7,8 +7,8 @@ import pytest
 from tortoise import connections
 
 from app.ingest import run_sync
-from app.ingest.keys import storage_key
 from connectors.jsonbody import dump_raw
+from connectors.keys import storage_key
 from connectors.records import OfferingRecord
 from tests.ingest.conftest import StartSimulator, sent_records, source
 

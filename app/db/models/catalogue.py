@@ -122,6 +122,10 @@ class Offering(Provenance, Model):
     url = fields.CharField(max_length=1024, null=True)
     has_exam = fields.BooleanField(null=True)
     withdrawn = fields.BooleanField(default=False)
+    # The fingerprint of the payload (and parser) the row was last confirmed
+    # from, for connectors that skip unchanged payloads without parsing
+    # them (connectors.base.Known); null for the others.
+    raw_digest = fields.BigIntField(null=True)
 
     class Meta:
         table = "offering"

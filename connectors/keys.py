@@ -1,5 +1,8 @@
 """Natural keys as stored: a key longer than the column is shortened stably.
 
+Here, not in `app/`, because a connector that skips unchanged records
+(`connectors.base.Known`) compares keys as the database holds them.
+
 SWAYAM names a course by coordinator + title + institute, which can exceed
 the 255 characters of `external_id`; cutting it would merge two courses, so
 a long key keeps a prefix and gains a digest of the whole. The same function
