@@ -20,6 +20,11 @@ The engine's side, in full:
 - `NOT_MODIFIED`: True when a conditional GET said the whole source is
   unchanged; nothing else was yielded, and the run decides no withdrawals;
 - `"duplicates"`: how many repeated records the page held (skipped).
+
+`SyncState.known` is the engine's lookup of stored offerings by key. A
+connector that can fingerprint a payload before parsing it (SWAYAM) may ask
+it once a page and yield `Unchanged` for what is stored from the same
+fingerprint; every other connector ignores it.
 """
 
 from __future__ import annotations
