@@ -15,7 +15,9 @@ in memory, and on PostgreSQL, through the usual connection or pool.
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -25,7 +27,12 @@ from tortoise.connection import get_connection
 from app.ingest.backend import dialect_of, read_connection
 from connectors.base import Known
 
+log = logging.getLogger(__name__)
+
 Key = tuple[str, str]  # (provider slug, offering key as stored)
+# A WAL reader is never blocked by the writer; a database in another journal
+# mode can be, for as long as a page's commit takes.
+READER_BUSY_TIMEOUT_S = 5.0
 
 _COLUMNS = (
     'p."slug", o."external_id", o."raw_digest", o."provider_id", o."id", '
@@ -60,51 +67,66 @@ _POSTGRES_SQL = (
 class StoredOfferings:
     """`SyncState.known` for one run; `close()` when the run ends.
 
-    `Known.ref` is `(provider_id, offering_id, course_id, course_key)`."""
+    `Known.ref` is `(provider_id, offering_id, course_id, course_key)`. A
+    lookup that fails reports nothing (the page is parsed, as without one):
+    it is an optimisation, never a reason for a run to fail."""
 
     def __init__(self) -> None:
         client = get_connection("default")
         self.dialect = dialect_of(client)
         path = getattr(client, "filename", ":memory:")
+        is_file = self.dialect == "sqlite" and path != ":memory:"
+        self._path: str | None = path if is_file else None
         self._own: sqlite3.Connection | None = None
-        if self.dialect == "sqlite" and path != ":memory:":
-            self._path: str | None = path
-        else:
-            self._path = None
+        self._closed = False
+        # A cancelled run may close while a read still runs in its thread.
+        self._lock = threading.Lock()
 
     async def __call__(self, keys: Sequence[Key]) -> dict[Key, Known]:
         if not keys:
             return {}
-        if self.dialect == "postgres":
-            async with read_connection() as tx:
-                rows = await tx.fetch(
-                    _POSTGRES_SQL, [[s for s, _ in keys], [e for _, e in keys]]
-                )
-        else:
-            params = [orjson.dumps(keys).decode()]
-            if self._path is not None:
-                packed = await asyncio.to_thread(self._read, _SQLITE_SQL, params)
-            else:
-                async with read_connection() as tx:
-                    ((packed,),) = await tx.fetch(_SQLITE_SQL, params)
-            rows = orjson.loads(packed)
+        try:
+            rows = await self._rows(keys)
+        except Exception:
+            log.warning("stored offerings lookup failed: parsing", exc_info=True)
+            return {}
         return {
             (slug, key): Known(digest, ckey, (provider_id, pk, course_id, ckey))
             for slug, key, digest, provider_id, pk, course_id, ckey in rows
         }
 
-    def _read(self, sql: str, params: list[Any]) -> str:
-        # Runs in a worker thread, one lookup at a time (the producer awaits
-        # each page's before the next).
-        if self._own is None:
-            assert self._path is not None
-            self._own = sqlite3.connect(
-                self._path, isolation_level=None, check_same_thread=False
-            )
-        ((packed,),) = self._own.execute(sql, params).fetchall()
-        return packed
+    async def _rows(self, keys: Sequence[Key]) -> list[Any]:
+        if self.dialect == "postgres":
+            async with read_connection() as tx:
+                return await tx.fetch(
+                    _POSTGRES_SQL, [[s for s, _ in keys], [e for _, e in keys]]
+                )
+        params = [orjson.dumps(keys).decode()]
+        if self._path is not None:
+            packed = await asyncio.to_thread(self._read, params)
+        else:
+            async with read_connection() as tx:
+                ((packed,),) = await tx.fetch(_SQLITE_SQL, params)
+        return orjson.loads(packed)
+
+    def _read(self, params: list[Any]) -> str:
+        with self._lock:
+            if self._closed:
+                return "[]"
+            if self._own is None:
+                assert self._path is not None
+                self._own = sqlite3.connect(
+                    self._path,
+                    isolation_level=None,
+                    check_same_thread=False,
+                    timeout=READER_BUSY_TIMEOUT_S,
+                )
+            ((packed,),) = self._own.execute(_SQLITE_SQL, params).fetchall()
+            return packed
 
     def close(self) -> None:
-        if self._own is not None:
-            self._own.close()
-            self._own = None
+        with self._lock:
+            self._closed = True
+            if self._own is not None:
+                self._own.close()
+                self._own = None

@@ -13,6 +13,7 @@ import pytest
 
 from app.db.models.catalogue import Course, Offering
 from app.ingest import run_sync
+from app.ingest.known import StoredOfferings
 from connectors.swayam_nodes import NodeParser
 from tests.ingest.conftest import StartSimulator, source
 
@@ -120,3 +121,25 @@ async def test_a_withdrawn_row_sent_again_unchanged_is_reinstated(
     assert (back.courses.updated, back.offerings.updated) == (1, 1)
     assert await Offering.filter(withdrawn=True).count() == 0
     assert await Course.filter(withdrawn=True).count() == 0
+
+
+@pytest.mark.asyncio
+async def test_a_failing_lookup_costs_a_parse_not_the_run(
+    migrated: str,
+    start_simulator: StartSimulator,
+    parsed: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sim = await start_simulator(courses=COURSES, seed=2)
+    await run_sync(source(sim))
+    parsed.clear()
+
+    async def broken(self: StoredOfferings, keys: object) -> list[object]:
+        raise OSError("disk I/O error")
+
+    monkeypatch.setattr(StoredOfferings, "_rows", broken)
+    again = await run_sync(source(sim), full=True)
+
+    assert again.status == "succeeded"
+    assert len(parsed) == COURSES
+    assert again.total.unchanged == again.total.seen == 2 * COURSES
