@@ -9,7 +9,8 @@ syncing process's alone, and the simulator's pre-rendered feed is not counted):
   plain `sqlite3.executemany` upserts in batches of 1,000, rows built before
   the clock starts (PostgreSQL: asyncpg `executemany`);
 - first sync and unchanged re-sync (`--full`, so no 304 shortcut) through the
-  real engine; courses per second, ratios to ceiling and floor;
+  real engine; courses per second, ratios to ceiling and floor (a re-sync
+  parses no unchanged node, so it may pass the fetch-and-parse ceiling);
 - peak RSS of a first sync at 10k and 50k courses (flat = streaming).
 
 Targets (issue 8, 2-core machine, 50k): SQLite first sync >= 15k/s and

@@ -7,6 +7,10 @@ one short transaction; PostgreSQL: two pipelined ones on two connections,
 see `_Run._commit`) and hands the credit back as its COMMIT starts. So the
 next page downloads and parses while the current one is written, no
 transaction ever spans a network call, and memory holds at most a few pages.
+The connector may look up what is stored under a page's keys
+(`SyncState.known`, app/ingest/known.py) and send `Unchanged` for payloads
+it need not parse again: those count as seen and unchanged, and their ids go
+into the page log like any other row's.
 
 Exit states: succeeded (complete, or a 304 said nothing changed), failed
 (the reason and where the next run resumes are in `SyncRun.error`), locked

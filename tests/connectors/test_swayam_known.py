@@ -80,9 +80,8 @@ async def test_stored_nodes_come_back_unchanged_and_the_rest_parsed(
     unchanged = of_type(again, Unchanged)
     assert len(unchanged) == 639
     assert all(u.ref == ("ref", u.external_id) for u in unchanged)
-    # Each course still comes once: parsed, or marked unchanged on its first
-    # sight; the two parsed nodes' courses were seen unchanged before them
-    # or come as records.
+    # Each course still comes once a run: as a parsed record, or as the
+    # `course` of its first Unchanged offering.
     courses = of_type(again, CourseRecord)
     firsts = [u for u in unchanged if u.course]
     assert len(courses) + len(firsts) == 640
