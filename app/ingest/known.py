@@ -50,10 +50,11 @@ _CURRENT = 'o."raw_digest" IS NOT NULL AND NOT o."withdrawn" AND NOT c."withdraw
 # The keys as one JSON array of pairs, each probed once (two IN lists would
 # probe every slug with every key); the matches as one packed row, not a row
 # per match (see upsert._stored).
+_PAIR = "json_extract(k.value, '$[{}]')"  # json_extract: SQLite before 3.38 too
 _SQLITE_SQL = (
     f"SELECT json_group_array(json_array({_COLUMNS})) FROM json_each(?) AS k "
-    f'JOIN "provider" AS p ON p."slug" = k.value ->> 0 {_JOINS} '
-    f'AND o."external_id" = k.value ->> 1 WHERE {_CURRENT}'
+    f'JOIN "provider" AS p ON p."slug" = {_PAIR.format(0)} {_JOINS} '
+    f'AND o."external_id" = {_PAIR.format(1)} WHERE {_CURRENT}'
 )
 
 
@@ -79,16 +80,23 @@ class StoredOfferings:
         self._path: str | None = path if is_file else None
         self._own: sqlite3.Connection | None = None
         self._closed = False
+        self._failed = False
         # A cancelled run may close while a read still runs in its thread.
         self._lock = threading.Lock()
 
     async def __call__(self, keys: Sequence[Key]) -> dict[Key, Known]:
-        if not keys:
+        if not keys or self._failed:
             return {}
         try:
             rows = await self._rows(keys)
         except Exception:
-            log.warning("stored offerings lookup failed: parsing", exc_info=True)
+            # Once a run: what failed once (an old SQLite, a lost reader)
+            # would fail and log again for every page.
+            self._failed = True
+            log.warning(
+                "stored offerings lookup failed: every node is parsed this run",
+                exc_info=True,
+            )
             return {}
         return {
             (slug, key): Known(digest, ckey, (provider_id, pk, course_id, ckey))
