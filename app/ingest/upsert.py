@@ -3,13 +3,14 @@
 For each kind of row a page is written in a few statements whatever its
 size: one SELECT of the rows already stored under the page's keys (id,
 content hash, withdrawn flag), then `INSERT … ON CONFLICT DO UPDATE` for the
-rows that are new or whose hash differs (PostgreSQL: an `executemany` and a
-SELECT of the ids the new rows got; SQLite: one multi-row statement a chunk,
+rows that are new or whose hash differs (PostgreSQL: one statement from
+column arrays, RETURNING the ids; SQLite: one multi-row statement a chunk,
 then the new ids in one packed row). An unchanged record costs a hash and an
 index lookup, no write ("touching every unchanged row costs as much as
-rewriting it"). The key, hash and column values are prepared (`prepare`,
-`course_rest`, `offering_rest`) as the connector yields each record, before
-the page's transaction begins.
+rewriting it"); an unchanged SWAYAM node not even that (app/ingest/known.py).
+The key, hash and column values are prepared (`prepare`, `course_rest`,
+`offering_rest`) as the connector yields each record, before the page's
+transaction begins.
 
 Rows are plain tuples for the driver: building model objects costs about
 48 µs a course, several times the whole budget of a record.
