@@ -18,6 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 import pytest_asyncio
+from tortoise.connection import get_connection
 from tortoise.context import tortoise_test_context
 
 from app.settings import MODEL_MODULES, Settings
@@ -125,12 +126,20 @@ async def db(
     """A fresh database with every table, active in this test's context.
     Yields the backend name."""
     if backend == "sqlite":
-        url = "sqlite://:memory:"
-    else:
-        server = _need_postgres(postgres_server)
-        url = f"{server.url}/credgraph_test_{{}}"
+        async with tortoise_test_context(
+            MODEL_MODULES, db_url="sqlite://:memory:", app_label="credgraph"
+        ):
+            yield backend
+        return
+    server = _need_postgres(postgres_server)
+    url = f"{server.url}/credgraph_test_{{}}"
     async with tortoise_test_context(MODEL_MODULES, db_url=url, app_label="credgraph"):
+        # Tortoise creates the database ({} becomes a random name) but only
+        # closes its connections at the end: drop it, or every run leaves
+        # a database per PostgreSQL test behind.
+        name = get_connection("default").database
         yield backend
+    await drop_database(server.url, name)
 
 
 @pytest.fixture
