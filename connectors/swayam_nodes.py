@@ -127,7 +127,7 @@ def fingerprint(node: Any) -> int | None:
     """A signed 64-bit digest of a node as received (key order included) and
     of the parser; None for what orjson cannot serialise (parsed every run).
     SHA-256, not blake2b: with the CPU's SHA instructions it costs 0.7 µs a
-    node against 1.2 µs."""
+    node against 1.2 µs (timeit, 719-byte node)."""
     try:
         data = orjson.dumps(node)
     except TypeError:

@@ -92,7 +92,7 @@ async def test_stored_nodes_come_back_unchanged_and_the_rest_parsed(
 
 
 @pytest.mark.asyncio
-async def test_a_withdrawn_or_unknown_row_is_parsed(
+async def test_what_the_lookup_does_not_report_is_parsed(
     start_simulator: StartSimulator, http: HttpClient
 ) -> None:
     """The engine reports only current rows; whatever it does not report is
