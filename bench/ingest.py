@@ -101,11 +101,11 @@ async def _rows(url: str) -> tuple[list, list, list]:
                 providers.append(r)
                 slugs[r.slug] = len(slugs) + 1
             elif isinstance(r, CourseRecord):
-                rest = course_rest(prepare(r), "swayam", dump_raw(r.raw), now)
+                rest = course_rest(prepare(r), "swayam", dump_raw(r.raw), now, False)
                 courses.append((slugs[r.provider], *rest, *EMPTY))
             elif isinstance(r, OfferingRecord):
                 p = prepare(r)
-                rest = offering_rest(p, "swayam", dump_raw(r.raw), now)
+                rest = offering_rest(p, "swayam", dump_raw(r.raw), now, False)
                 # course_id is looked up by the INSERT (see _offering_floor_sql).
                 pid = slugs[r.provider]
                 offerings.append((pid, pid, p.course_key, *rest))

@@ -23,6 +23,7 @@ from app.ingest.upsert import (
     course_rest,
     offering_rest,
     prepare,
+    stamp,
 )
 from connectors.records import (
     CourseRecord,
@@ -44,6 +45,9 @@ class Page:
     # Build column values as records arrive, not only for rows to write: a
     # first sync writes them all, an unchanged re-sync none.
     eager: bool = True
+    # Values as the SQLite driver binds them (upsert.day): the page's rows
+    # are written to SQLite.
+    text: bool = False
     # When the page was read: first_seen / last_changed of the rows it writes.
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
     providers: list[ProviderRecord] = field(default_factory=list)
@@ -78,8 +82,13 @@ class Page:
         """The column values of a prepared row, built once."""
         if p.rest is None:
             build = course_rest if type(p.record) is CourseRecord else offering_rest
-            p.rest = build(p, self.source, self.raw(p.record.raw), self.now)
+            p.rest = build(
+                p, self.source, self.raw(p.record.raw), self._stamp, self.text
+            )
         return p.rest
+
+    def __post_init__(self) -> None:
+        self._stamp = stamp(self.now, self.text)
 
     @property
     def meta(self) -> dict[str, Any]:

@@ -36,7 +36,12 @@ from app.db.generation import bump_generation
 from app.db.migrate import ensure_migrated
 from app.db.models.sync import SyncRun
 from app.ingest import hooks, locks, runs
-from app.ingest.backend import Tx, read_connection, write_transaction
+from app.ingest.backend import (
+    Tx,
+    read_connection,
+    results_waiting,
+    write_transaction,
+)
 from app.ingest.checkpoints import checkpoints_in_background
 from app.ingest.known import StoredOfferings
 from app.ingest.page import Page
@@ -248,6 +253,7 @@ class _Run:
         self.lost: Exception | None = None
         self.credits = asyncio.Semaphore(QUEUE_PAGES)  # see QUEUE_PAGES
         self.eager = True  # Page.eager: were most rows of the last page written?
+        self.text = lease.dialect == "sqlite"  # Page.text
 
     # -- the run -------------------------------------------------------------
 
@@ -330,18 +336,22 @@ class _Run:
         queue: asyncio.Queue[Page | BaseException | None],
     ) -> None:
         await self.credits.acquire()
-        page = Page(self.source, self.eager)
+        page = Page(self.source, self.eager, self.text)
         try:
             count = 0
             async for record in records:
                 count += 1
-                if not count % YIELD_EVERY:
+                if results_waiting():
+                    # The writer first: see backend.results_waiting.
+                    while results_waiting():
+                        await asyncio.sleep(0)
+                elif not count % YIELD_EVERY:
                     await asyncio.sleep(0)
                 if isinstance(record, PageDone):
                     page.done = record
                     await queue.put(page)
                     await self.credits.acquire()
-                    page = Page(self.source, self.eager)
+                    page = Page(self.source, self.eager, self.text)
                 else:
                     page.add(record)
             if len(page) or page.malformed or page.withdrawals or page.providers:

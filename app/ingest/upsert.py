@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from itertools import chain
 from typing import TYPE_CHECKING, Any
@@ -120,6 +120,8 @@ _KEPT = frozenset(
 
 
 _SEARCH_CHUNK = 500  # ids bound per statement
+# json_extract, not ->>: SQLite before 3.38 too.
+_PAIR = "json_extract(k.value, '$[{}]')"
 
 
 def upsert_sql(
@@ -233,26 +235,21 @@ async def _stored(
         )
         params: list[Any] = [[p for p, _ in keys], [e for _, e in keys]]
     else:
-        # In-process SQLite probes the unique index for every (provider, key)
-        # pair of two IN lists cheaply; one statement saves a round trip to
-        # the driver thread per provider. Pairs nobody asked for are dropped.
-        pids = sorted({p for p, _ in keys})
-        eids = [e for _, e in keys]
+        # The keys as one JSON array of pairs, each pair one probe of the
+        # unique index (two IN lists probed every provider with every key:
+        # the pre-reads of a 50k first sync took 0.34 s, now 0.22 s).
         sql = (
-            f'SELECT {columns} FROM "{table}" AS t '
-            f'WHERE t."provider_id" IN ({", ".join("?" * len(pids))}) '
-            f'AND t."external_id" IN ({", ".join("?" * len(eids))})'
+            f"SELECT {columns} FROM json_each(?) AS k "
+            f'JOIN "{table}" AS t ON t."provider_id" = {_PAIR.format(0)} '
+            f'AND t."external_id" = {_PAIR.format(1)}'
         )
-        params = [*pids, *eids]
+        params = [orjson.dumps(list(keys)).decode()]
     rows = await tx.fetch(sql, params)
     if packed:
         rows = orjson.loads(rows[0][0])
-    wanted = set(keys)
     found: dict[tuple[int, str], Stored] = {}
     for row in rows:
         key = (row[-1], row[0])
-        if key not in wanted:
-            continue
         found[key] = (
             Stored(row[1], row[2], bool(row[3]), row[4], row[5])
             if with_course
@@ -335,10 +332,31 @@ def prepare(r: CourseRecord | OfferingRecord) -> Prepared:
     return Prepared(r, key, content_hash(r))
 
 
+def stamp(now: datetime, text: bool) -> datetime | str:
+    """`now` as a page's rows bind it (see `day`)."""
+    return now.isoformat(" ") if text else now
+
+
+def day(value: date | None, text: bool) -> date | str | None:
+    """A date as a row binds it: for SQLite (`text`) the text Tortoise's
+    adapter would make of it (`isoformat`), here rather than in the driver,
+    which adapts a date or a datetime through a Python call per value (~0.4
+    and ~1 µs, against ~70 ns for text) on the thread a sync's writes wait
+    for, while the event loop's thread has time to spare."""
+    return value.isoformat() if text and value is not None else value
+
+
+def flag(value: bool | None, text: bool) -> bool | int | None:
+    """A boolean as a row binds it: an int for SQLite (see `day`; a bool
+    takes the driver's adapter lookup, ~0.2 µs)."""
+    return int(value) if text and value is not None else value
+
+
 def course_rest(
-    p: Prepared, source: str, raw: str | None, now: datetime
+    p: Prepared, source: str, raw: str | None, now: datetime | str, text: bool
 ) -> tuple[Any, ...]:
-    """A course's row is `(provider_id, *rest, *summary)`."""
+    """A course's row is `(provider_id, *rest, *summary)`; `now` as `stamp`
+    made it, `text` as for `day`."""
     r: CourseRecord = p.record
     return (
         p.key,
@@ -362,7 +380,7 @@ def course_rest(
         clip(r.institute, 255),
         dump_raw(list(r.instructors)),
         clip(r.coordinator, 32),
-        r.has_certificate,
+        flag(r.has_certificate, text),
         dump_raw(list(r.identifiers)),
         source,
         clip(r.source_url, 1024),
@@ -370,29 +388,30 @@ def course_rest(
         raw,
         now,
         now,
-        False,
+        0 if text else False,
         None,
     )
 
 
 def offering_rest(
-    p: Prepared, source: str, raw: str | None, now: datetime
+    p: Prepared, source: str, raw: str | None, now: datetime | str, text: bool
 ) -> tuple[Any, ...]:
-    """An offering's row is `(provider_id, course_id, *rest)`."""
+    """An offering's row is `(provider_id, course_id, *rest)`; `now` and
+    `text` as for `course_rest`."""
     r: OfferingRecord = p.record
     return (
         p.key,
-        r.start,
-        r.end,
-        r.enrolment_end,
-        r.exam_date,
+        day(r.start, text),
+        day(r.end, text),
+        day(r.enrolment_end, text),
+        day(r.exam_date, text),
         r.fee_minor,
         clip(r.currency, 3),
         r.mode,
         clip(r.language, 32),
         clip(r.status, 32),
         clip(r.url, 1024),
-        r.has_exam,
+        flag(r.has_exam, text),
         r.fingerprint,
         source,
         clip(r.source_url, 1024),
@@ -400,7 +419,7 @@ def offering_rest(
         raw,
         now,
         now,
-        False,
+        0 if text else False,
         None,
     )
 
@@ -546,6 +565,11 @@ async def upsert_courses(
             created.append(key)
         writes.append((key, p))
     summary = summaries(created) if summaries and created else {}
+    if summary and tx.dialect == "sqlite":
+        summary = {
+            k: (day(s[0], True), s[1], s[2], flag(s[3], True))
+            for k, s in summary.items()
+        }
     rows = [(key[0], *fill(p), *summary.get(key, EMPTY)) for key, p in writes]
     await _write(tx, "course", rows, created, out.ids)
     await _restamp(tx, "course", out.restamp)
