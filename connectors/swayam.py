@@ -232,6 +232,7 @@ def _digest(key: str) -> int:
 class _Node:
     node: Any
     key: tuple[str, str] | None  # stored_key(node)
+    slug: str | None
     fingerprint: int | None
 
 
@@ -239,7 +240,8 @@ def _nodes(edges: list[Any]) -> list[_Node]:
     nodes = []
     for edge in edges:
         node = edge.get("node") if isinstance(edge, dict) else edge
-        nodes.append(_Node(node, stored_key(node), fingerprint(node)))
+        key, slug = stored_key(node)
+        nodes.append(_Node(node, key, slug, fingerprint(node)))
     return nodes
 
 
@@ -275,7 +277,7 @@ def _page_records(
             continue
         try:
             code, course, offering = seen.parser.parse(
-                node, source_url, item.fingerprint
+                node, source_url, item.fingerprint, item.slug
             )
         except MalformedNode as exc:
             raw = dump_raw(node)

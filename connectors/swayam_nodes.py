@@ -136,18 +136,20 @@ def fingerprint(node: Any) -> int | None:
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
-def stored_key(node: Any) -> tuple[str, str] | None:
-    """(provider slug, run slug) as a parsed node would give them, or None
-    when the node has none (then parsing says why)."""
+def stored_key(node: Any) -> tuple[tuple[str, str] | None, str | None]:
+    """(provider slug, run slug as stored) as a parsed node would give them,
+    and the run slug for `NodeParser.parse`; None for what the node lacks
+    (then parsing says why)."""
     if not isinstance(node, dict):
-        return None
+        return None, None
+    try:
+        slug = _slug(node)
+    except MalformedNode:
+        return None, None
     code = node.get("ncCode")
     if not isinstance(code, str) or not code.strip():
-        return None
-    try:
-        return code.strip().upper().casefold(), storage_key(_slug(node))
-    except MalformedNode:
-        return None
+        return None, slug
+    return (code.strip().upper().casefold(), storage_key(slug)), slug
 
 
 def _slug(node: dict[str, Any]) -> str:
@@ -251,12 +253,18 @@ class NodeParser:
             raise MalformedNode(f"{key} {value!r} is not an ISO timestamp") from exc
 
     def parse(
-        self, node: Any, source_url: str, fingerprint: int | None = None
+        self,
+        node: Any,
+        source_url: str,
+        fingerprint: int | None = None,
+        slug: str | None = None,
     ) -> tuple[str, CourseRecord, OfferingRecord]:
+        """`slug`: the node's, when the caller has it already (`stored_key`)."""
         if not isinstance(node, dict):
             raise MalformedNode(f"node is {type(node).__name__}, not an object")
         get = node.get
-        slug = _slug(node)
+        if slug is None:
+            slug = _slug(node)
         # Text fields: a string is collapsed inline (the common case), any
         # other value goes through _text, which says what is wrong with it.
         title = get("title")

@@ -31,6 +31,11 @@ def today() -> date:
 
 
 def summarise(records: Sequence[OfferingRecord], on: date) -> Summary:
+    if len(records) == 1:  # most new courses: the same figures, cheaper
+        (r,) = records
+        fee = r.fee_minor
+        currency = r.currency.upper() if fee is not None and r.currency else None
+        return r.start, fee, currency, r.has_exam
     starts = [r.start for r in records if r.start is not None]
     upcoming = [s for s in starts if s >= on]
     next_start = min(upcoming) if upcoming else max(starts, default=None)

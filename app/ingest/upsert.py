@@ -332,6 +332,11 @@ def prepare(r: CourseRecord | OfferingRecord) -> Prepared:
     return Prepared(r, key, content_hash(r))
 
 
+def _json_list(values: Sequence[Any]) -> str:
+    """A tuple of a record as a JSON array (most are empty)."""
+    return dump_raw(values) if values else "[]"
+
+
 def stamp(now: datetime, text: bool) -> datetime | str:
     """`now` as a page's rows bind it (see `day`)."""
     return now.isoformat(" ") if text else now
@@ -362,7 +367,7 @@ def course_rest(
         p.key,
         clip(r.title, 512),
         r.description,
-        dump_raw(list(r.subjects)),
+        _json_list(r.subjects),
         _float(r.ncrf_level),
         clip(r.level_label, 64),
         _float(r.notional_hours),
@@ -374,14 +379,14 @@ def course_rest(
         r.credit_source,
         clip(r.credit_unit, 16),
         clip(r.languages[0], 32) if r.languages else None,
-        dump_raw(list(r.languages)),
+        _json_list(r.languages),
         r.mode,
         clip(r.url, 1024),
         clip(r.institute, 255),
-        dump_raw(list(r.instructors)),
+        _json_list(r.instructors),
         clip(r.coordinator, 32),
         flag(r.has_certificate, text),
-        dump_raw(list(r.identifiers)),
+        _json_list(r.identifiers),
         source,
         clip(r.source_url, 1024),
         p.digest,

@@ -27,8 +27,8 @@ def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
     original = NodeParser.parse
 
-    def counting(self: NodeParser, node, source_url, fingerprint=None):  # type: ignore[no-untyped-def]
-        result = original(self, node, source_url, fingerprint)
+    def counting(self: NodeParser, node, *args, **kwargs):  # type: ignore[no-untyped-def]
+        result = original(self, node, *args, **kwargs)
         calls.append(result[2].external_id)
         return result
 
