@@ -42,6 +42,16 @@ class Tx(Protocol):
 
     async def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...
 
+    async def execute_changing(
+        self, sql: str, params: Sequence[Any], error: Exception
+    ) -> None:
+        """`execute`, raising `error` if the statement changed no row."""
+
+
+# A statement waiting for its trip: SQL, parameters (rows if `many`), and
+# what to raise should it change no row.
+_Queued = tuple[str, Any, bool, Exception | None]
+
 
 class _SqliteTx:
     """Statements on the aiosqlite connection, run on its thread.
@@ -59,21 +69,27 @@ class _SqliteTx:
     def __init__(self, conn: Any, deferred: bool = False) -> None:
         self._conn = conn
         self._deferred = deferred
-        self._queued: list[tuple[str, Any, bool]] = []
+        self._queued: list[_Queued] = []
 
     async def fetch(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         return await self._trip(sql, params)
 
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
-        self._queued.append((sql, params, False))
-        if not self._deferred:
-            await self._trip(None, False)
+        await self._queue((sql, params, False, None))
 
     async def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         if rows:
-            self._queued.append((sql, rows, True))
-            if not self._deferred:
-                await self._trip(None, False)
+            await self._queue((sql, rows, True, None))
+
+    async def execute_changing(
+        self, sql: str, params: Sequence[Any], error: Exception
+    ) -> None:
+        await self._queue((sql, params, False, error))
+
+    async def _queue(self, statement: _Queued) -> None:
+        self._queued.append(statement)
+        if not self._deferred:
+            await self._trip(None, False)
 
     async def commit(self) -> None:
         """What is queued, then COMMIT, in one trip."""
@@ -118,7 +134,7 @@ def results_waiting() -> bool:
 
 def _run(
     db: sqlite3.Connection,
-    queued: list[tuple[str, Any, bool]],
+    queued: list[_Queued],
     sql: str | None,
     params: Any,
     trip: _Trip,
@@ -126,11 +142,11 @@ def _run(
     """On the driver's thread: the queued statements, then `sql`'s rows (or,
     without `sql`, a COMMIT when `params` is true)."""
     try:
-        for text, values, many in queued:
+        for text, values, many, error in queued:
             if many:
                 db.executemany(text, values)
-            else:
-                db.execute(text, values)
+            elif db.execute(text, values).rowcount == 0 and error is not None:
+                raise error
         if sql is None:
             if params:
                 db.commit()
@@ -155,6 +171,13 @@ class _PostgresTx:
     async def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         if rows:
             await self._conn.executemany(numbered(sql), rows)
+
+    async def execute_changing(
+        self, sql: str, params: Sequence[Any], error: Exception
+    ) -> None:
+        status = await self._conn.execute(numbered(sql), *params)
+        if status.rsplit(" ", 1)[-1] == "0":  # "UPDATE 0"
+            raise error
 
 
 def dialect_of(client: BaseDBAsyncClient | None = None) -> str:

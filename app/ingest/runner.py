@@ -553,16 +553,18 @@ class _Run:
             ],
         )
         if self.lease.dialect == "sqlite":
-            mine = await tx.fetch(
+            # Checked as it runs, with the COMMIT (backend._SqliteTx): a
+            # lost lease rolls the page back.
+            await tx.execute_changing(
                 'UPDATE "sync_lock" SET "heartbeat_at" = ?, "run_id" = ? '
-                'WHERE "source" = ? AND "owner" = ? RETURNING "source"',
+                'WHERE "source" = ? AND "owner" = ?',
                 [now, self.run.id, self.source, self.lease.owner],
-            )
-            if not mine:
-                raise locks.LeaseLost(
+                locks.LeaseLost(
                     f"the lock of {self.source!r} was taken over by another run"
-                )
-        # The page's statements have run; its COMMIT follows.
+                ),
+            )
+        # The page's statements are written (on SQLite: sent with its
+        # COMMIT, which follows).
         self.credits.release()
         seen = courses.tally.seen + offerings.tally.seen
         self.eager = 2 * (courses.tally.changed + offerings.tally.changed) > seen
