@@ -242,6 +242,9 @@ class Simulator:
 
 
 def _measure(mode: str, url: str, db_url: str = "") -> dict[str, Any]:
+    # The measurement before may have left hundreds of MB for the kernel to
+    # write back: not during this one.
+    os.sync()
     out = subprocess.run(
         [sys.executable, __file__, "--child", mode, "--url", url, "--db", db_url]
         + ["--connector", CONNECTOR],

@@ -70,16 +70,10 @@ log = logging.getLogger(__name__)
 # Pages parsed ahead of the writer. The producer takes a credit before it
 # reads a page, and the writer returns it once the page's statements are
 # written (on SQLite: queued for the trip that ends with its COMMIT): so the
-# next page is parsed while the database works, not while the writer's short
-# statements wait for it.
+# next page is parsed while the database works. Three, not two: the parser
+# then rides out a slow page (50k first sync, SQLite: ~12.8k -> ~13.6k
+# courses/s at 100k courses, 15k at 50k; peak RSS +3 MB).
 QUEUE_PAGES = 3
-# SQLite: pages parsed already are written in one transaction, up to this
-# many. A COMMIT writes every b-tree page its rows touched, and a page of
-# courses touches much of each index on titles and keys (spread over the
-# whole key range): two pages a COMMIT cost little more than one. Measured,
-# 50k first sync, interleaved runs: 13.8-15.3k -> 16.0-17.1k courses/s
-# (with QUEUE_PAGES 3, so that two pages can be waiting).
-GROUP_PAGES = 2
 # The collector's first generation runs every this many allocations during
 # a sync (CPython's default: 700). A page allocates a few hundred thousand
 # short-lived objects and every collection also walks the young survivors:
@@ -254,7 +248,6 @@ class _Run:
         self.pending: asyncio.Task[None] | None = None
         # Two writers where there are two connections to write with.
         self.pipelined = lease.dialect == "postgres"
-        self.group = 1 if self.pipelined else GROUP_PAGES
         self.pass_full = True  # a walk of the whole source (see _state)
         self.analyzed_at = 0  # rows written at the last ANALYZE
         self.validators: dict[str, str] = {}
@@ -293,8 +286,10 @@ class _Run:
                 self._produce(connector.records(state), queue)
             )
             try:
-                async for pages in self._groups(queue):
-                    await self._commit(pages)
+                while (item := await queue.get()) is not None:
+                    if isinstance(item, BaseException):
+                        raise item
+                    await self._commit(item)
                 await self._drain()
             finally:
                 producer.cancel()
@@ -375,45 +370,18 @@ class _Run:
                 with contextlib.suppress(Exception):
                     await aclose()
 
-    async def _groups(
-        self, queue: asyncio.Queue[Page | BaseException | None]
-    ) -> AsyncIterator[list[Page]]:
-        """The producer's pages, each with those already parsed behind it
-        (up to GROUP_PAGES on SQLite), to its end; a failure it queued is
-        raised once the pages before it are written."""
-        while True:
-            item = await queue.get()
-            if item is None:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            pages = [item]
-            end: list[BaseException | None] = []  # what followed them
-            while len(pages) < self.group and not queue.empty():
-                item = queue.get_nowait()
-                if not isinstance(item, Page):
-                    end.append(item)
-                    break
-                pages.append(item)
-            yield pages
-            if end and end[0] is None:
-                return
-            if end:
-                raise end[0]
-
-    async def _commit(self, pages: list[Page]) -> None:
-        """Write pages. On SQLite (one connection) in one transaction. On
-        PostgreSQL one page at a time, in two pipelined transactions: this
+    async def _commit(self, page: Page) -> None:
+        """Write one page. On PostgreSQL in two pipelined transactions: this
         page's courses are written while the previous page's offerings, page
         log and cursor commit on another connection (two writers); the resume
-        cursor still only moves in page order."""
+        cursor still only moves in page order. On SQLite (one connection) in
+        one transaction."""
         if self.lost is not None:
             raise self.lost
-        if not self.pipelined:
-            await self._commit_alone(pages)
-            return
-        (page,) = pages
         others = await self._others(page)
+        if not self.pipelined:
+            await self._commit_alone(page, others)
+            return
         self.number += 1
         first = _FirstHalf(self.number, datetime.now(UTC), others)
         async with write_transaction() as tx:
@@ -438,15 +406,13 @@ class _Run:
             others += await write_programmes(self.source, page.programmes, now)
         return others
 
-    async def _commit_alone(self, pages: list[Page]) -> None:
-        others = [await self._others(page) for page in pages]
+    async def _commit_alone(self, page: Page, others: Tally) -> None:
+        self.number += 1
+        first = _FirstHalf(self.number, datetime.now(UTC), others)
         with self._counts_undone_on_failure():
             async with write_transaction() as tx:
-                for page, other in zip(pages, others, strict=True):
-                    self.number += 1
-                    first = _FirstHalf(self.number, datetime.now(UTC), other)
-                    await self._courses(tx, page, first)
-                    await self._rest(tx, page, first)
+                await self._courses(tx, page, first)
+                await self._rest(tx, page, first)
 
     @contextlib.contextmanager
     def _counts_undone_on_failure(self) -> Iterator[None]:
