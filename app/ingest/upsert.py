@@ -5,7 +5,8 @@ size: one SELECT of the rows already stored under the page's keys (id,
 content hash, withdrawn flag), then `INSERT … ON CONFLICT DO UPDATE` for the
 rows that are new or whose hash differs (PostgreSQL: one statement from
 column arrays, RETURNING the ids; SQLite: one multi-row statement a chunk,
-then the new ids in one packed row). An unchanged record costs a hash and an
+then the new ids in one packed row, the statements queued and sent to the
+driver's thread together: backend._SqliteTx). An unchanged record costs a hash and an
 index lookup, no write ("touching every unchanged row costs as much as
 rewriting it"); an unchanged SWAYAM node not even that (app/ingest/known.py).
 The key, hash and column values are prepared (`prepare`, `course_rest`,
@@ -475,7 +476,8 @@ async def _write(
     row: measured ~15% slower on the course rows, and the writer thread is a
     first sync's bottleneck), then the new rows' ids in one packed row: the
     write transaction holds the lock, so they are the ids above the largest
-    before. Not RETURNING: the driver thread takes the GIL back for each
+    before (`top`, read with the pre-read; else asked). Not RETURNING: the
+    driver thread takes the GIL back for each
     returned row, and waits for it whenever the event loop's thread is
     parsing.
 
