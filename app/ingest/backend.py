@@ -59,10 +59,12 @@ class _SqliteTx:
     In a write transaction (`deferred`) a statement whose result nobody
     reads is queued and sent with the next one that returns rows, or with
     the COMMIT: each trip to the driver's thread and back costs the writer a
-    wait for the event loop, which is busy parsing the next page (a page
-    took ~16 trips; now ~6). The trips go through aiosqlite's queue as one
-    function each (`_run`), so statements keep their order with everything
-    else on the connection."""
+    wait for the event loop, which is busy parsing the next page (a sync
+    page took ~16 trips, now 5). A trip is one function (`_run`) put on
+    aiosqlite's queue with `_execute`, the private method its public ones
+    are built on (aiosqlite 0.17 to 0.22), so statements keep their order
+    with everything else on the connection; a failure surfaces at the trip
+    and rolls the transaction back."""
 
     dialect = "sqlite"
 

@@ -71,8 +71,8 @@ log = logging.getLogger(__name__)
 # reads a page, and the writer returns it once the page's statements are
 # written (on SQLite: queued for the trip that ends with its COMMIT): so the
 # next page is parsed while the database works. Three, not two: the parser
-# then rides out a slow page (50k first sync, SQLite: ~12.8k -> ~13.6k
-# courses/s at 100k courses, 15k at 50k; peak RSS +3 MB).
+# then rides out a slow page (SQLite first sync of 100k courses, one ad hoc
+# run each: 12.8k -> 13.6k courses/s, peak RSS 90.6 -> 93.7 MB).
 QUEUE_PAGES = 3
 # The collector's first generation runs every this many allocations during
 # a sync (CPython's default: 700). A page allocates a few hundred thousand
