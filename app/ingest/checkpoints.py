@@ -1,14 +1,21 @@
 """SQLite: WAL checkpoints off the writer's thread while a sync runs.
 
-Normally the connection whose COMMIT takes the WAL past `wal_autocheckpoint`
-pages copies it back into the database file, inside that COMMIT: during a
-sync, on the writer's thread, a first sync's bottleneck. While a sync runs,
-its connection stops checkpointing and a thread with its own connection
-checkpoints every CHECKPOINT_EVERY_S instead. PASSIVE checkpoints never wait
-for the writer or for readers; the last one runs as the sync ends, and the
-connection's own setting is put back. Measured on first syncs of 50,000
-SWAYAM courses: 9.26k -> 10.09k courses/s (ad hoc, three runs each, the
-final checkpoint inside the timing).
+The connection whose COMMIT takes the WAL past `wal_autocheckpoint` pages
+copies it back into the database file inside that COMMIT: during a sync, on
+the writer's thread, a first sync's bottleneck. While a sync runs, a thread
+with its own connection checkpoints every CHECKPOINT_EVERY_S as well
+(PASSIVE: it never waits for the writer or for readers; the last one runs as
+the sync ends), so the writer's own checkpoints find little left to copy.
+
+They must still run: only a checkpoint that copies the whole WAL between two
+write transactions lets the next one write the WAL from its start again, and
+the background thread, racing a writer that commits every few milliseconds,
+hardly ever gets there. With the writer's turned off during a sync (as
+they once were), a first sync of 200,000 SWAYAM courses grew the WAL to
+3.1 GB (50,000: ~500 MB), and its index, mapped into the process, took peak
+RSS from 94 to 103 MB. With them (every 10,000 pages, app/settings.py) the WAL peaked at
+64 MB, and that sync ran 10.4k against 9.3k courses/s (one run each); at
+50,000 courses the two are within the noise (13.4-15.2k courses/s).
 """
 
 from __future__ import annotations
@@ -20,10 +27,9 @@ import sqlite3
 import threading
 from collections.abc import AsyncIterator
 
-from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.connection import get_connection
 
-from app.ingest.backend import dialect_of, read_connection
+from app.ingest.backend import dialect_of
 
 log = logging.getLogger(__name__)
 
@@ -55,11 +61,9 @@ class _Checkpointer(threading.Thread):
             conn.close()
 
 
-# Runs going on per database file, and the setting the first one found: runs
-# that overlap in one process share one checkpointer, and the last to end
-# puts the setting back (the second run would otherwise "restore" the 0 the
-# first one set, and the WAL would grow unchecked until the process ends).
-_active: dict[str, tuple[int, _Checkpointer, int]] = {}
+# Runs going on per database file: runs that overlap in one process share
+# one checkpointer, which the last to end stops.
+_active: dict[str, tuple[int, _Checkpointer]] = {}
 
 
 @contextlib.asynccontextmanager
@@ -72,30 +76,18 @@ async def checkpoints_in_background() -> AsyncIterator[None]:
         yield
         return
     if path in _active:
-        runs, worker, before = _active[path]
-        _active[path] = (runs + 1, worker, before)
+        runs, worker = _active[path]
+        _active[path] = (runs + 1, worker)
     else:
-        async with read_connection(client) as tx:
-            ((before,),) = await tx.fetch("PRAGMA wal_autocheckpoint")
-            await tx.execute("PRAGMA wal_autocheckpoint = 0")
         worker = _Checkpointer(path)
         worker.start()
-        _active[path] = (1, worker, before)
+        _active[path] = (1, worker)
     try:
         yield
     finally:
-        runs, worker, before = _active.pop(path)
+        runs, worker = _active.pop(path)
         if runs > 1:
-            _active[path] = (runs - 1, worker, before)
+            _active[path] = (runs - 1, worker)
         else:
-            await _stop(client, worker, before)
-
-
-async def _stop(client: BaseDBAsyncClient, worker: _Checkpointer, before: int) -> None:
-    worker.stopping.set()
-    await asyncio.to_thread(worker.join)
-    try:
-        async with read_connection(client) as tx:
-            await tx.execute(f"PRAGMA wal_autocheckpoint = {int(before)}")
-    except Exception:  # the connection is going away: its setting too
-        log.warning("could not restore wal_autocheckpoint", exc_info=True)
+            worker.stopping.set()
+            await asyncio.to_thread(worker.join)
