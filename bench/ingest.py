@@ -11,7 +11,8 @@ syncing process's alone, and the simulator's pre-rendered feed is not counted):
 - first sync and unchanged re-sync (`--full`, so no 304 shortcut) through the
   real engine; courses per second, ratios to ceiling and floor (a re-sync
   parses no unchanged node, so it may pass the fetch-and-parse ceiling);
-- peak RSS of a first sync at 10k and 50k courses (flat = streaming).
+- peak RSS of a first sync at 10k and 50k courses (flat = streaming), and
+  the largest the SQLite WAL grew during it (disk the sync borrows).
 
 Targets (issue 8, 2-core machine, 50k): SQLite first sync >= 15k/s and
 >= 0.4x floor; re-sync >= 40k/s; PostgreSQL first sync >= 20k/s and >= 0.6x
@@ -25,12 +26,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -191,18 +194,42 @@ async def _floor(url: str, db_url: str) -> dict[str, Any]:
     return {"seconds": seconds, "courses": len(courses)}
 
 
+class _LargestWal(threading.Thread):
+    """The largest size a SQLite database's WAL file reaches (polled): the
+    disk a sync borrows until its last checkpoint."""
+
+    def __init__(self, db_url: str) -> None:
+        super().__init__(daemon=True)
+        path = db_url.removeprefix("sqlite://").split("?", 1)[0]
+        self.path = path + "-wal" if db_url.startswith("sqlite://") else None
+        self.largest = 0
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        while self.path and not self.stopping.wait(0.01):
+            with contextlib.suppress(OSError):
+                self.largest = max(self.largest, os.path.getsize(self.path))
+
+
 async def _sync(url: str, db_url: str, full: bool) -> dict[str, Any]:
     from app.db.connection import open_database
     from app.ingest import run_sync
 
-    async with open_database(db_url):
-        outcome = await run_sync(_config(url), full=full)
+    wal = _LargestWal(db_url)
+    wal.start()
+    try:
+        async with open_database(db_url):
+            outcome = await run_sync(_config(url), full=full)
+    finally:
+        wal.stopping.set()
+        wal.join()
     return {
         "seconds": outcome.elapsed_s,
         "courses": outcome.courses.seen,
         "status": outcome.status,
         "changed": outcome.total.changed,
         "rss_mb": _rss_mb(),
+        "wal_mb": round(wal.largest / 2**20, 1),
     }
 
 
@@ -361,6 +388,8 @@ def run(courses: int, only: str | None = None) -> dict[str, Any]:
                 figures[f"{prefix}first_sync_per_s"] = round(_rate(first))
                 figures[f"{prefix}resync_per_s"] = round(_rate(again))
                 figures[f"{prefix}peak_rss_mb"] = round(first["rss_mb"], 1)
+                if backend == "sqlite":
+                    figures["peak_wal_mb"] = first["wal_mb"]
                 figures[f"{prefix}peak_rss_mb_resync"] = round(again["rss_mb"], 1)
         finally:
             sim.close()
@@ -392,6 +421,10 @@ def report(f: dict[str, Any]) -> str:
             f"  {name} unchanged re-sync       {again:>8,} courses/s "
             f"({again / f['ceiling_per_s']:.2f}x ceiling)",
         ]
+    if "peak_wal_mb" in f:
+        lines.append(
+            f"  largest SQLite WAL during the first sync: {f['peak_wal_mb']} MB"
+        )
     for prefix, name in (("", "SQLite"), ("pg_", "PostgreSQL")):
         if f"{prefix}peak_rss_mb" in f:
             lines.append(
