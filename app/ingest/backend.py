@@ -27,6 +27,12 @@ from tortoise.connection import get_connection
 _PLACEHOLDER = re.compile(r"\?")
 
 
+# Keys bound to SQLite as one JSON array of pairs: in `FROM json_each(?) AS
+# k`, this (formatted with 0 or 1) is an item of the row's pair, so a join
+# probes an index once a pair. json_extract, not ->>: SQLite before 3.38 too.
+SQLITE_PAIR_ITEM = "json_extract(k.value, '$[{}]')"
+
+
 def numbered(sql: str) -> str:
     """`?` placeholders as asyncpg's `$1, $2…` (our SQL has no `?` literals)."""
     counter = iter(range(1, 10_000))

@@ -24,7 +24,7 @@ from typing import Any
 import orjson
 from tortoise.connection import get_connection
 
-from app.ingest.backend import dialect_of, read_connection
+from app.ingest.backend import SQLITE_PAIR_ITEM, dialect_of, read_connection
 from connectors.base import Known
 
 log = logging.getLogger(__name__)
@@ -50,11 +50,10 @@ _CURRENT = 'o."raw_digest" IS NOT NULL AND NOT o."withdrawn" AND NOT c."withdraw
 # The keys as one JSON array of pairs, each probed once (two IN lists would
 # probe every slug with every key); the matches as one packed row, not a row
 # per match (see upsert._stored).
-_PAIR = "json_extract(k.value, '$[{}]')"  # json_extract: SQLite before 3.38 too
 _SQLITE_SQL = (
     f"SELECT json_group_array(json_array({_COLUMNS})) FROM json_each(?) AS k "
-    f'JOIN "provider" AS p ON p."slug" = {_PAIR.format(0)} {_JOINS} '
-    f'AND o."external_id" = {_PAIR.format(1)} WHERE {_CURRENT}'
+    f'JOIN "provider" AS p ON p."slug" = {SQLITE_PAIR_ITEM.format(0)} {_JOINS} '
+    f'AND o."external_id" = {SQLITE_PAIR_ITEM.format(1)} WHERE {_CURRENT}'
 )
 
 
