@@ -12,11 +12,11 @@ write transactions lets the next one write the WAL from its start again, and
 the background thread, racing a writer that commits every few milliseconds,
 hardly ever gets there. With the writer's turned off during a sync (as
 they once were), a first sync of 200,000 SWAYAM courses grew the WAL to
-3.1 GB (50,000: ~500 MB), and its index, mapped into the process, took peak
-RSS from 94 to 103 MB. With them (every 10,000 pages, app/settings.py) the WAL peaked at
-64 MB, and that sync ran 10.4k against 9.3k courses/s (ad hoc, one run
-each); at 50,000 courses the two are within the noise (13.4-15.2k
-courses/s, three runs each).
+3.1 GB (50,000: ~500 MB), and its index, mapped into the process, took
+peak RSS from 94 to 103 MB. With them (every 10,000 pages, app/settings.py)
+the WAL peaked at 64 MB, and that sync ran 10.4k against 9.3k courses/s
+(ad hoc, one run each); at 50,000 courses the two are within the noise
+(13.4-15.2k courses/s, three runs each).
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import pytest
 
 from app.db.models.catalogue import Provider
-from app.ingest.backend import write_transaction
+from app.ingest.backend import Tx, write_transaction
 
 _INSERT = (
     'INSERT INTO "provider" ("slug", "name", "kind", "abc_registered", "swayam", '
@@ -23,6 +23,12 @@ _INSERT = (
 def _provider(slug: str) -> list[object]:
     now = datetime.now(UTC)
     return [slug, slug.upper(), "platform", False, False, now, now]
+
+
+async def _rename(tx: Tx, slug: str, name: str, error: Exception) -> None:
+    await tx.execute_changing(
+        'UPDATE "provider" SET "name" = ? WHERE "slug" = ?', [name, slug], error
+    )
 
 
 @pytest.mark.asyncio
@@ -58,19 +64,11 @@ async def test_a_statement_that_must_change_a_row_raises_when_none_matches(
 
     async with write_transaction() as tx:
         await tx.execute(_INSERT, _provider("present"))
-        await tx.execute_changing(
-            'UPDATE "provider" SET "name" = ? WHERE "slug" = ?',
-            ["Present", "present"],
-            Gone("not raised: a row matched"),
-        )
+        await _rename(tx, "present", "Present", Gone("not raised: a row matched"))
     assert (await Provider.get(slug="present")).name == "Present"
 
     with pytest.raises(Gone):
         async with write_transaction() as tx:
             await tx.execute(_INSERT, _provider("rolled-back"))
-            await tx.execute_changing(
-                'UPDATE "provider" SET "name" = ? WHERE "slug" = ?',
-                ["Nobody", "absent"],
-                Gone("no such provider"),
-            )
+            await _rename(tx, "absent", "Nobody", Gone("no such provider"))
     assert not await Provider.filter(slug="rolled-back").exists()

@@ -20,7 +20,7 @@ from tests.ingest.conftest import StartSimulator, source
 
 
 @pytest.mark.asyncio
-async def test_a_sync_checkpoints_in_the_background_and_restores_the_connection(
+async def test_a_sync_checkpoints_in_the_background_and_leaves_the_setting_as_is(
     migrated: str, backend: str, start_simulator: StartSimulator
 ) -> None:
     client = connections.get("default")
@@ -102,7 +102,7 @@ async def test_the_wal_stays_bounded_during_a_long_sync(
 ) -> None:
     """Every page commits, and the background thread's checkpoints alone
     never let the WAL start over: without the writer's own, it grew with
-    everything the run wrote (~30 MB here; 3.1 GB for 200,000 courses)."""
+    everything the run wrote (24 MB here; 3.1 GB for 200,000 courses)."""
     if backend != "sqlite":  # PostgreSQL's WAL is the server's business
         return
     path = migrated_url.removeprefix("sqlite://")
