@@ -384,7 +384,11 @@ class _Run:
             return
         self.number += 1
         first = _FirstHalf(self.number, datetime.now(UTC), others)
-        async with write_transaction() as tx:
+        # Not one transaction: each statement of the first half is an upsert
+        # a replay repeats harmlessly, and the page counts as written only
+        # once its second half commits. Its own BEGIN and COMMIT would be two
+        # more round trips a page, each waiting for the parser to yield.
+        async with read_connection() as tx:
             await self._courses(tx, page, first)
         await self._drain()
         await self._analyze_as_tables_grow()
@@ -476,6 +480,7 @@ class _Run:
             summaries=partial(
                 page_summaries, page.offerings.values(), self.providers, today()
             ),
+            optimistic=page.eager,
         )
         for u in page.unchanged:
             if u.course:
@@ -500,6 +505,7 @@ class _Run:
             providers=self.providers,
             courses=known,
             fill=page.fill,
+            optimistic=page.eager,
         )
         for u in page.unchanged:
             provider_id, offering_id, _, _ = u.ref

@@ -509,15 +509,16 @@ async def _write(
     await _new_ids(tx, table, [k for k in created if k not in ids], ids)
 
 
-# table -> its upsert from column arrays (the columns' types are read once
-# from the catalogue).
-_PG_UNNEST: dict[str, str] = {}
+# (table, new rows only?) -> its statement from column arrays (the columns'
+# types are read once from the catalogue).
+_PG_UNNEST: dict[tuple[str, bool], str] = {}
 
 
-async def _unnest_upsert(tx: Tx, table: str) -> str:
+async def _unnest_upsert(tx: Tx, table: str, new_only: bool = False) -> str:
     """`upsert_sql` with the rows as one array a column: `unnest` turns
-    them back into rows inside PostgreSQL."""
-    sql = _PG_UNNEST.get(table)
+    them back into rows inside PostgreSQL. `new_only`: the rows whose key
+    is not stored, the others left alone (not even locked)."""
+    sql = _PG_UNNEST.get((table, new_only))
     if sql is None:
         types = dict(
             await tx.fetch(
@@ -531,11 +532,34 @@ async def _unnest_upsert(tx: Tx, table: str) -> str:
         cols = ", ".join(f'"{c}"' for c in columns)
         arrays = ", ".join(f"?::{types[c]}[]" for c in columns)
         _, _, conflict = _UPSERTS[table].partition(" ON CONFLICT ")
-        sql = _PG_UNNEST[table] = (
+        if new_only:
+            conflict = '("provider_id", "external_id") DO NOTHING'
+        sql = _PG_UNNEST[(table, new_only)] = (
             f'INSERT INTO "{table}" ({cols}) SELECT * FROM unnest({arrays}) '
             f'ON CONFLICT {conflict} RETURNING "provider_id", "external_id", "id"'
         )
     return sql
+
+
+async def _insert_new(
+    tx: Tx, table: str, rows: Sequence[tuple[Any, ...]]
+) -> dict[tuple[int, str], int]:
+    """PostgreSQL: insert the rows whose key is not stored, in one statement
+    without a pre-read; their keys and new ids."""
+    if not rows:
+        return {}
+    sql = await _unnest_upsert(tx, table, new_only=True)
+    columns = list(zip(*rows, strict=True))
+    return {(p, e): pk for p, e, pk in await tx.fetch(sql, columns)}
+
+
+def _guessing_new(tx: Tx, optimistic: bool) -> bool:
+    """Whether to write a page's rows as new first (`_insert_new`) and read
+    back only those that were not: on PostgreSQL, while pages are mostly
+    new (a first sync). That saves the pre-read's round trip and its join
+    a page; the rows stored already then take the usual path, so a page
+    guessed wrong costs one statement that writes nothing."""
+    return optimistic and tx.dialect == "postgres"
 
 
 async def _restamp(tx: Tx, table: str, rows: Sequence[tuple[str, int]]) -> None:
@@ -554,18 +578,32 @@ async def upsert_courses(
     fill: Callable[[Prepared], tuple[Any, ...]],
     summaries: Callable[[Collection[tuple[int, str]]], dict[tuple[int, str], Summary]]
     | None = None,
+    optimistic: bool = False,
 ) -> Written:
     """Write a page's prepared courses (one per key); `fill(p)` gives a row's
     column values (`Page.fill`). `summaries(keys)`: the
     offering summary (app/ingest/summary.py) of these courses from their
     offerings in this page, written into the courses this page creates
     (saving a second write of every new course to denormalise them); asked
-    only for the new ones."""
+    for the new ones (all the page's, when `optimistic`: see
+    `_guessing_new`)."""
     out = Written()
     batch = {(providers[p.record.provider], p.key): p for p in items}
     out.tally.seen = len(batch)
+    created: list[tuple[int, str]] = []
+    if _guessing_new(tx, optimistic) and batch:
+        summary = summaries(list(batch)) if summaries else {}
+        new = await _insert_new(
+            tx,
+            "course",
+            [(k[0], *fill(p), *summary.get(k, EMPTY)) for k, p in batch.items()],
+        )
+        out.ids.update(new)
+        out.tally.created += len(new)
+        created.extend(new)
+        batch = {k: p for k, p in batch.items() if k not in new}
     stored = await _stored(tx, "course", batch)
-    writes, created = [], []
+    writes, fresh = [], []
     for key, p in batch.items():
         old = stored.get(key)
         if old is not None:
@@ -579,16 +617,17 @@ async def upsert_courses(
             out.changed_ids.append(old.id)
         else:
             out.tally.created += 1
-            created.append(key)
+            fresh.append(key)
         writes.append((key, p))
-    summary = summaries(created) if summaries and created else {}
+    summary = summaries(fresh) if summaries and fresh else {}
     if summary and tx.dialect == "sqlite":
         summary = {
             k: (day(s[0], True), s[1], s[2], flag(s[3], True))
             for k, s in summary.items()
         }
     rows = [(key[0], *fill(p), *summary.get(key, EMPTY)) for key, p in writes]
-    await _write(tx, "course", rows, created, out.ids, stored.top)
+    await _write(tx, "course", rows, fresh, out.ids, stored.top)
+    created.extend(fresh)
     await _restamp(tx, "course", out.restamp)
     out.created_ids = {out.ids[k] for k in created}
     await _index_for_search(tx, sorted(out.created_ids))
@@ -622,20 +661,35 @@ async def upsert_offerings(
     providers: dict[str, int],
     courses: dict[tuple[int, str], int],
     fill: Callable[[Prepared], tuple[Any, ...]],
+    optimistic: bool = False,
 ) -> tuple[Written, list[OfferingRecord]]:
     """Write a page's prepared offerings (one per key). Returns what was
-    written and the offerings whose course is unknown."""
+    written and the offerings whose course is unknown. `optimistic`: see
+    `_guessing_new`."""
     out = Written()
     orphans: list[OfferingRecord] = []
-    batch = {(providers[p.record.provider], p.key): p for p in items}
-    stored = await _stored(tx, "offering", batch, with_course=True)
-    rows, created = [], []
-    for key, p in batch.items():
+    batch: dict[tuple[int, str], tuple[Prepared, int]] = {}
+    for p in items:
+        key = (providers[p.record.provider], p.key)
         course_id = courses.get((key[0], p.course_key))
         if course_id is None:
             orphans.append(p.record)
-            continue
-        out.tally.seen += 1
+        else:
+            batch[key] = (p, course_id)
+    out.tally.seen = len(batch)
+    if _guessing_new(tx, optimistic) and batch:
+        new = await _insert_new(
+            tx,
+            "offering",
+            [(k[0], course_id, *fill(p)) for k, (p, course_id) in batch.items()],
+        )
+        out.ids.update(new)
+        out.tally.created += len(new)
+        out.changed_ids.extend(batch[k][1] for k in new)
+        batch = {k: v for k, v in batch.items() if k not in new}
+    stored = await _stored(tx, "offering", batch, with_course=True)
+    rows, created = [], []
+    for key, (p, course_id) in batch.items():
         old = stored.get(key)
         if old is not None:
             out.ids[key] = old.id

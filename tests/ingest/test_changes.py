@@ -9,8 +9,10 @@ import pytest
 from app.db.models.catalogue import Course, Offering
 from app.db.models.sync import CatalogueGeneration
 from app.ingest import run_sync
+from connectors.keys import storage_key
+from connectors.records import OfferingRecord
 from connectors.simulator import data
-from tests.ingest.conftest import StartSimulator, source
+from tests.ingest.conftest import StartSimulator, sent_records, source
 
 COURSES = 400
 SEED = 0
@@ -52,6 +54,43 @@ async def test_unchanged_resync_writes_no_row(
     )
     assert await _snapshot() == before  # not one last_changed moved
     assert await _generation() == generation  # caches stay valid
+
+
+@pytest.mark.asyncio
+async def test_new_records_beside_stored_ones_in_a_page_are_created_once(
+    migrated: str, start_simulator: StartSimulator
+) -> None:
+    # The first page of the second run holds 50 stored courses, some of
+    # them revised, and 50 new ones: on PostgreSQL the engine writes such a
+    # page as new first and takes the stored rows the usual way
+    # (upsert._guessing_new).
+    stored = 50
+    small = await start_simulator(courses=stored, seed=SEED, change=0.3, drop=0.0)
+    assert (await run_sync(source(small))).total.created == 2 * stored
+    before = await _snapshot()
+    revised = [data.fate(SEED, i, 1, 0.3, 0.0) for i in range(stored)].count("change")
+    assert revised
+
+    large = await start_simulator(courses=COURSES, seed=SEED, change=0.3, drop=0.0)
+    large.control(generation=1)
+    outcome = await run_sync(source(large))
+
+    assert outcome.status == "succeeded"
+    new = COURSES - stored
+    assert (outcome.courses.created, outcome.offerings.created) == (new, new)
+    assert (outcome.courses.updated, outcome.offerings.updated) == (revised, revised)
+    assert outcome.total.unchanged == 2 * (stored - revised)
+    after = await _snapshot()
+    assert sum(after[k] != v for k, v in before.items()) == 2 * revised
+    assert await Course.all().count() == await Offering.all().count() == COURSES
+    # Each run is filed under the course the provider named for it.
+    named = {
+        storage_key(r.external_id): storage_key(r.course_external_id)
+        for r in await sent_records(source(large))
+        if isinstance(r, OfferingRecord)
+    }
+    filed = await Offering.all().values_list("external_id", "course__external_id")
+    assert dict(filed) == named
 
 
 @pytest.mark.asyncio
