@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, Protocol
 
@@ -52,6 +52,12 @@ class Tx(Protocol):
         self, sql: str, params: Sequence[Any], error: Exception
     ) -> None:
         """`execute`, raising `error` if the statement changed no row."""
+
+    async def copy_new(
+        self, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+    ) -> bool:
+        """PostgreSQL: COPY the rows in (binary), all or none: False, and
+        nothing written, when a row's unique key is taken."""
 
 
 # A statement waiting for its trip: SQL, parameters (rows if `many`), and
@@ -93,6 +99,11 @@ class _SqliteTx:
         self, sql: str, params: Sequence[Any], error: Exception
     ) -> None:
         await self._queue((sql, params, False, error))
+
+    async def copy_new(
+        self, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+    ) -> bool:
+        raise NotImplementedError("COPY is PostgreSQL's")
 
     async def _queue(self, statement: _Queued) -> None:
         self._queued.append(statement)
@@ -164,6 +175,27 @@ def _run(
         trip.done = True
 
 
+class _Sent:
+    """PostgreSQL statements sent whose result has not been taken yet."""
+
+    count = 0
+
+
+def statements_waiting() -> bool:
+    """Whether a PostgreSQL statement is under way: its result reaches the
+    driver only when the event loop polls the socket, so a sync's parser
+    then yields more often (runner.YIELD_WAITING)."""
+    return _Sent.count > 0
+
+
+async def _sent(awaitable: Awaitable[Any]) -> Any:
+    _Sent.count += 1
+    try:
+        return await awaitable
+    finally:
+        _Sent.count -= 1
+
+
 class _PostgresTx:
     dialect = "postgres"
 
@@ -171,21 +203,44 @@ class _PostgresTx:
         self._conn = conn
 
     async def fetch(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
-        return list(await self._conn.fetch(numbered(sql), *params))
+        return list(await _sent(self._conn.fetch(numbered(sql), *params)))
 
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
-        await self._conn.execute(numbered(sql), *params)
+        await _sent(self._conn.execute(numbered(sql), *params))
 
     async def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         if rows:
-            await self._conn.executemany(numbered(sql), rows)
+            await _sent(self._conn.executemany(numbered(sql), rows))
 
     async def execute_changing(
         self, sql: str, params: Sequence[Any], error: Exception
     ) -> None:
-        status = await self._conn.execute(numbered(sql), *params)
+        status = await _sent(self._conn.execute(numbered(sql), *params))
         if status.rsplit(" ", 1)[-1] == "0":  # "UPDATE 0"
             raise error
+
+    async def copy_new(
+        self, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+    ) -> bool:
+        from asyncpg.exceptions import UniqueViolationError
+
+        # asyncpg encodes COPY rows a tuple at a time: a third of the
+        # client's cost of the same rows as arrays for unnest, where it
+        # inspects every element for nested arrays (ad hoc, 50k course rows:
+        # 0.37 -> 0.13 s), and the server's cost falls by a sixth.
+        copy = self._conn.copy_records_to_table(
+            table, records=rows, columns=list(columns)
+        )
+        try:
+            if self._conn.is_in_transaction():
+                # a savepoint: a taken key undoes the COPY, not the transaction
+                async with self._conn.transaction():
+                    await _sent(copy)
+            else:
+                await _sent(copy)
+        except UniqueViolationError:
+            return False
+        return True
 
 
 def dialect_of(client: BaseDBAsyncClient | None = None) -> str:

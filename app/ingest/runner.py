@@ -40,6 +40,7 @@ from app.ingest.backend import (
     Tx,
     read_connection,
     results_waiting,
+    statements_waiting,
     write_transaction,
 )
 from app.ingest.checkpoints import checkpoints_in_background
@@ -87,6 +88,10 @@ GC_YOUNG_THRESHOLD = 10_000
 # overlapping instead of taking turns.
 SWITCH_INTERVAL_S = 0.0002
 YIELD_EVERY = 64  # records between the producer's yields to the event loop
+# ... while a PostgreSQL statement is under way, whose result waits for the
+# event loop to read it (backend.statements_waiting). PostgreSQL 50k first
+# syncs, four interleaved pairs: 12.1k -> 13.3k courses/s against 64.
+YIELD_WAITING = 8
 # A pass resumed long after it began may have crossed a change of the source
 # (offset cursors shift when records vanish), so records it never saw may
 # still exist: such a pass does not withdraw; the next clean pass will.
@@ -347,7 +352,9 @@ class _Run:
                     # The writer first: see backend.results_waiting.
                     while results_waiting():
                         await asyncio.sleep(0)
-                elif not count % YIELD_EVERY:
+                elif not count % (
+                    YIELD_WAITING if statements_waiting() else YIELD_EVERY
+                ):
                     await asyncio.sleep(0)
                 if isinstance(record, PageDone):
                     page.done = record

@@ -6,9 +6,12 @@ content hash, withdrawn flag), then `INSERT … ON CONFLICT DO UPDATE` for the
 rows that are new or whose hash differs (PostgreSQL: one statement from
 column arrays, RETURNING the ids; SQLite: one multi-row statement a chunk,
 then the new ids in one packed row, the statements sent to the driver's
-thread together: backend._SqliteTx). An unchanged record costs a hash and
-an index lookup, no write ("touching every unchanged row costs as much as
-rewriting it"); an unchanged SWAYAM node not even that (app/ingest/known.py).
+thread together: backend._SqliteTx). On PostgreSQL, while pages are mostly
+new, the page is first written as new rows, by COPY, and only the keys
+found taken go the way above (`_guessing_new`). An unchanged record costs a
+hash and an index lookup, no write ("touching every unchanged row costs as
+much as rewriting it"); an unchanged SWAYAM node not even that
+(app/ingest/known.py).
 The key, hash and column values are prepared (`prepare`, `course_rest`,
 `offering_rest`) as the connector yields each record, before the page's
 transaction begins.
@@ -544,10 +547,27 @@ async def _unnest_upsert(tx: Tx, table: str, new_only: bool = False) -> str:
 async def _insert_new(
     tx: Tx, table: str, rows: Sequence[tuple[Any, ...]]
 ) -> dict[tuple[int, str], int]:
-    """PostgreSQL: insert the rows whose key is not stored, in one statement
-    without a pre-read; their keys and new ids."""
+    """PostgreSQL: insert the rows whose key is not stored, without a
+    pre-read; their keys and new ids. By COPY, the ids drawn from the
+    table's sequence first, when no key is taken (a first sync's page);
+    else (COPY is all or nothing) by INSERT … ON CONFLICT DO NOTHING."""
     if not rows:
         return {}
+    ids = [
+        pk
+        for (pk,) in await tx.fetch(
+            "SELECT nextval((SELECT pg_get_serial_sequence(?, 'id'))::regclass) "
+            "FROM generate_series(1, ?)",
+            [table, len(rows)],
+        )
+    ]
+    at = _COLUMNS[table].index("external_id")
+    if await tx.copy_new(
+        table,
+        ("id", *_COLUMNS[table]),
+        [(pk, *row) for pk, row in zip(ids, rows, strict=True)],
+    ):
+        return {(row[0], row[at]): pk for pk, row in zip(ids, rows, strict=True)}
     sql = await _unnest_upsert(tx, table, new_only=True)
     columns = list(zip(*rows, strict=True))
     return {(p, e): pk for p, e, pk in await tx.fetch(sql, columns)}
@@ -557,8 +577,9 @@ def _guessing_new(tx: Tx, optimistic: bool) -> bool:
     """Whether to write a page's rows as new first (`_insert_new`) and read
     back only those that were not: on PostgreSQL, while pages are mostly
     new (a first sync). That saves the pre-read's round trip and its join
-    a page; the rows stored already then take the usual path, so a page
-    guessed wrong costs one statement that writes nothing."""
+    a page, and lets new rows go in by COPY; the rows stored already then
+    take the usual path, so a page guessed wrong costs a COPY undone and
+    one statement that writes nothing."""
     return optimistic and tx.dialect == "postgres"
 
 
