@@ -255,6 +255,7 @@ class _Run:
         self.pipelined = lease.dialect == "postgres"
         self.pass_full = True  # a walk of the whole source (see _state)
         self.analyzed_at = 0  # rows written at the last ANALYZE
+        self.analyzing: asyncio.Task[None] | None = None
         self.validators: dict[str, str] = {}
         self.cursor = plan.resume_cursor
         self.lost: Exception | None = None
@@ -300,11 +301,12 @@ class _Run:
                 producer.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await producer
-                if self.pending is not None:
-                    # Let the last page's second half settle (commit or roll
-                    # back) before the run is recorded as failed.
-                    with contextlib.suppress(BaseException):
-                        await self.pending
+                # Let the last pages settle (commit or roll back) before the
+                # run is recorded as failed.
+                for task in (self.pending, self.analyzing):
+                    if task is not None:
+                        with contextlib.suppress(BaseException):
+                            await task
                 stored.close()
 
     async def _state(self, connector: object, stored: StoredOfferings) -> SyncState:
@@ -378,11 +380,11 @@ class _Run:
                     await aclose()
 
     async def _commit(self, page: Page) -> None:
-        """Write one page. On PostgreSQL in two pipelined transactions: this
-        page's courses are written while the previous page's offerings, page
-        log and cursor commit on another connection (two writers); the resume
-        cursor still only moves in page order. On SQLite (one connection) in
-        one transaction."""
+        """Write one page. On PostgreSQL in two halves on connections of
+        their own: its courses (`_first_half`), then its offerings, page log
+        and cursor in one transaction (`_second_half`), while the pages
+        before and after it write theirs; the resume cursor still moves
+        only in page order. On SQLite (one connection) in one transaction."""
         if self.lost is not None:
             raise self.lost
         others = await self._others(page)
@@ -391,15 +393,16 @@ class _Run:
             return
         self.number += 1
         first = _FirstHalf(self.number, datetime.now(UTC), others)
-        # Not one transaction: each statement of the first half is an upsert
-        # a replay repeats harmlessly, and the page counts as written only
-        # once its second half commits. Its own BEGIN and COMMIT would be two
-        # more round trips a page, each waiting for the parser to yield.
-        async with read_connection() as tx:
-            await self._courses(tx, page, first)
-        await self._drain()
-        await self._analyze_as_tables_grow()
-        self.pending = asyncio.create_task(self._second_half(page, first))
+        courses = asyncio.create_task(self._first_half(page, first))
+        before = self.pending
+        self.pending = asyncio.create_task(
+            self._second_half(page, first, courses, before)
+        )
+        # Two pages in flight: this page's courses are written while the
+        # page before commits, and while the next page's courses are.
+        if before is not None:
+            await before
+        self._analyze_as_tables_grow()
 
     async def _others(self, page: Page) -> Tally:
         """Note the page's validators; write its pathways and programmes. They
@@ -441,7 +444,7 @@ class _Run:
             out.quarantined, self.cursor = saved_rest
             raise
 
-    async def _analyze_as_tables_grow(self) -> None:
+    def _analyze_as_tables_grow(self) -> None:
         """PostgreSQL plans with statistics autovacuum refreshes about once a
         minute: during a first sync they still say "a few rows", and lookups
         by key then scan a provider's every row (measured: quadratic, 3 ms a
@@ -451,22 +454,52 @@ class _Run:
         included, the seven ANALYZEs of a 50k first sync took 1.3 s; these
         take 0.3 s. Autovacuum analyses the rest after the run."""
         written = self.out.courses.created + self.out.offerings.created
-        if written < max(1_000, 2 * self.analyzed_at):
+        running = self.analyzing is not None and not self.analyzing.done()
+        if running or written < max(1_000, 2 * self.analyzed_at):
             return
         self.analyzed_at = written
+        # In the background: the writer need not wait for statistics.
+        self.analyzing = asyncio.create_task(self._analyze())
+
+    async def _analyze(self) -> None:
         async with read_connection() as tx:
             await tx.execute(
                 'ANALYZE "course" ("provider_id", "external_id"), '
                 '"offering" ("provider_id", "external_id", "course_id")'
             )
 
-    async def _second_half(self, page: Page, first: _FirstHalf) -> None:
+    async def _first_half(self, page: Page, first: _FirstHalf) -> None:
+        """A page's courses. Not one transaction: each statement is an
+        upsert a replay repeats harmlessly, and the page counts as written
+        only once its second half commits; its own BEGIN and COMMIT would be
+        two more round trips a page, each waiting for the parser to yield."""
+        async with read_connection() as tx:
+            await self._courses(tx, page, first)
+
+    async def _second_half(
+        self,
+        page: Page,
+        first: _FirstHalf,
+        courses: asyncio.Task[None],
+        before: asyncio.Task[None] | None,
+    ) -> None:
+        """The rest of a page, once its courses are written and the page
+        before has committed (so the resume cursor moves in page order)."""
+        failure: BaseException | None = None
+        for task in (courses, before):
+            try:
+                if task is not None:
+                    await task
+            except BaseException as exc:  # each awaited, the first raised
+                failure = failure or exc
+        if failure is not None:
+            raise failure
         with self._counts_undone_on_failure():
             async with write_transaction() as tx:
                 await self._rest(tx, page, first)
 
     async def _drain(self) -> None:
-        """Wait for the previous page's second half (raising its failure)."""
+        """Wait for the last page's second half (raising its failure)."""
         pending, self.pending = self.pending, None
         if pending is not None:
             await pending
