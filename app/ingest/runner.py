@@ -3,8 +3,9 @@
 The connector fetches (and prefetches) pages; a producer task turns its
 records into `Page`s on a queue, taking a credit per page (QUEUE_PAGES); the
 writer commits each page with the run's counts and resume cursor (SQLite:
-one short transaction; PostgreSQL: two pipelined ones on two connections,
-see `_Run._commit`) and hands the credit back as its COMMIT starts. So the
+one short transaction; PostgreSQL: its courses, then the rest in one
+transaction, two pages in flight on connections of their own, see
+`_Run._commit`) and hands the credit back as its COMMIT starts. So the
 next page downloads and parses while the current one is written, no
 transaction ever spans a network call, and memory holds at most a few pages.
 The connector may look up what is stored under a page's keys
