@@ -251,7 +251,10 @@ class _Run:
         self.providers: dict[str, int] = {}
         self.started = datetime.now(UTC)
         self.number = 0  # pages handed to the writer
-        self.pending: asyncio.Task[None] | None = None
+        self.pending: asyncio.Task[None] | None = None  # the last second half
+        # The last page's first half, and its course keys.
+        self.writing: asyncio.Task[None] | None = None
+        self.writing_keys: set[tuple[str, str]] = set()
         # Two writers where there are two connections to write with.
         self.pipelined = lease.dialect == "postgres"
         self.pass_full = True  # a walk of the whole source (see _state)
@@ -394,7 +397,12 @@ class _Run:
             return
         self.number += 1
         first = _FirstHalf(self.number, datetime.now(UTC), others)
-        courses = asyncio.create_task(self._first_half(page, first))
+        # A course on this page and the one before (SWAYAM: two runs of it)
+        # must end as this page has it: then this page's courses wait.
+        keys = page.courses.keys()
+        prior = self.writing if self.writing_keys & keys else None
+        courses = asyncio.create_task(self._first_half(page, first, prior))
+        self.writing, self.writing_keys = courses, set(keys)
         before = self.pending
         self.pending = asyncio.create_task(
             self._second_half(page, first, courses, before)
@@ -469,11 +477,16 @@ class _Run:
                 '"offering" ("provider_id", "external_id", "course_id")'
             )
 
-    async def _first_half(self, page: Page, first: _FirstHalf) -> None:
-        """A page's courses. Not one transaction: each statement is an
-        upsert a replay repeats harmlessly, and the page counts as written
-        only once its second half commits; its own BEGIN and COMMIT would be
-        two more round trips a page, each waiting for the parser to yield."""
+    async def _first_half(
+        self, page: Page, first: _FirstHalf, prior: asyncio.Task[None] | None
+    ) -> None:
+        """A page's courses, once `prior` (the page before's) is written. Not
+        one transaction: each statement is an upsert a replay repeats
+        harmlessly, and the page counts as written only once its second half
+        commits; its own BEGIN and COMMIT would be two more round trips a
+        page, each waiting for the parser to yield."""
+        if prior is not None:
+            await prior
         async with read_connection() as tx:
             await self._courses(tx, page, first)
 
