@@ -6,9 +6,9 @@ content hash, withdrawn flag), then `INSERT … ON CONFLICT DO UPDATE` for the
 rows that are new or whose hash differs (PostgreSQL: one statement from
 column arrays, RETURNING the ids; SQLite: one multi-row statement a chunk,
 then the new ids in one packed row, the statements sent to the driver's
-thread together: backend._SqliteTx). On PostgreSQL, while pages are mostly
-new, the page is first written as new rows, by COPY, and only the keys
-found taken go the way above (`_guessing_new`). An unchanged record costs a
+thread together: backend._SqliteTx). While pages are mostly new, a page is
+first written as new rows (PostgreSQL: by COPY) and only the keys found
+taken go the way above (`upsert_courses`'s `optimistic`). An unchanged record costs a
 hash and an index lookup, no write ("touching every unchanged row costs as
 much as rewriting it"); an unchanged SWAYAM node not even that
 (app/ingest/known.py).
@@ -127,18 +127,29 @@ _SEARCH_CHUNK = 500  # ids bound per statement
 
 
 def upsert_sql(
-    table: str, columns: Sequence[str], rows: int = 1, returning: bool = False
+    table: str,
+    columns: Sequence[str],
+    rows: int = 1,
+    returning: bool = False,
+    new_only: bool = False,
 ) -> str:
+    """INSERT … ON CONFLICT on the natural key; `new_only`: the rows whose
+    key is not stored, the others left alone (not even locked)."""
     cols = ", ".join(f'"{c}"' for c in columns)
     marks = "(" + ", ".join("?" for _ in columns) + ")"
     updates = ", ".join(f'"{c}" = excluded."{c}"' for c in columns if c not in _KEPT)
     # The WHERE makes a replayed page (after a kill) a no-op for rows it
     # already wrote, whatever the pre-read said.
-    sql = (
-        f'INSERT INTO "{table}" ({cols}) VALUES {", ".join([marks] * rows)} '
-        f'ON CONFLICT ("provider_id", "external_id") DO UPDATE SET {updates} '
+    action = (
+        "DO NOTHING"
+        if new_only
+        else f"DO UPDATE SET {updates} "
         f'WHERE "{table}"."content_hash" IS DISTINCT FROM excluded."content_hash" '
         f'OR "{table}"."withdrawn"'
+    )
+    sql = (
+        f'INSERT INTO "{table}" ({cols}) VALUES {", ".join([marks] * rows)} '
+        f'ON CONFLICT ("provider_id", "external_id") {action}'
     )
     return sql + ' RETURNING "provider_id", "external_id", "id"' if returning else sql
 
@@ -460,8 +471,8 @@ _SQLITE_ROWS = 500
 
 
 @lru_cache(maxsize=64)
-def _multi_upsert(table: str, rows: int) -> str:
-    return upsert_sql(table, _COLUMNS[table], rows)
+def _multi_upsert(table: str, rows: int, new_only: bool = False) -> str:
+    return upsert_sql(table, _COLUMNS[table], rows, new_only=new_only)
 
 
 async def _write(
@@ -500,16 +511,23 @@ async def _write(
             chunk = rows[i : i + _SQLITE_ROWS]
             await tx.execute(_multi_upsert(table, len(chunk)), list(chain(*chunk)))
         if created:
-            ((packed,),) = await tx.fetch(
-                'SELECT json_group_array(json_array("provider_id", "external_id", '
-                f'"id")) FROM "{table}" WHERE "id" > ?',
-                [top],
-            )
-            for provider_id, external_id, pk in orjson.loads(packed):
-                ids[(provider_id, external_id)] = pk
+            await _ids_above(tx, table, top, ids)
     # Every created key was written, so found above; should one not be (a
     # concurrent writer's row, left as it was), ask.
     await _new_ids(tx, table, [k for k in created if k not in ids], ids)
+
+
+async def _ids_above(
+    tx: Tx, table: str, top: int, into: dict[tuple[int, str], int]
+) -> None:
+    """SQLite: the rows with ids above `top`, in one packed row."""
+    ((packed,),) = await tx.fetch(
+        'SELECT json_group_array(json_array("provider_id", "external_id", '
+        f'"id")) FROM "{table}" WHERE "id" > ?',
+        [top],
+    )
+    for provider_id, external_id, pk in orjson.loads(packed):
+        into[(provider_id, external_id)] = pk
 
 
 # (table, new rows only?) -> its statement from column arrays (the columns'
@@ -519,8 +537,7 @@ _PG_UNNEST: dict[tuple[str, bool], str] = {}
 
 async def _unnest_upsert(tx: Tx, table: str, new_only: bool = False) -> str:
     """`upsert_sql` with the rows as one array a column: `unnest` turns
-    them back into rows inside PostgreSQL. `new_only`: the rows whose key
-    is not stored, the others left alone (not even locked)."""
+    them back into rows inside PostgreSQL."""
     sql = _PG_UNNEST.get((table, new_only))
     if sql is None:
         types = dict(
@@ -534,9 +551,9 @@ async def _unnest_upsert(tx: Tx, table: str, new_only: bool = False) -> str:
         columns = _COLUMNS[table]
         cols = ", ".join(f'"{c}"' for c in columns)
         arrays = ", ".join(f"?::{types[c]}[]" for c in columns)
-        _, _, conflict = _UPSERTS[table].partition(" ON CONFLICT ")
-        if new_only:
-            conflict = '("provider_id", "external_id") DO NOTHING'
+        _, _, conflict = upsert_sql(table, columns, new_only=new_only).partition(
+            " ON CONFLICT "
+        )
         sql = _PG_UNNEST[(table, new_only)] = (
             f'INSERT INTO "{table}" ({cols}) SELECT * FROM unnest({arrays}) '
             f'ON CONFLICT {conflict} RETURNING "provider_id", "external_id", "id"'
@@ -547,12 +564,19 @@ async def _unnest_upsert(tx: Tx, table: str, new_only: bool = False) -> str:
 async def _insert_new(
     tx: Tx, table: str, rows: Sequence[tuple[Any, ...]]
 ) -> dict[tuple[int, str], int]:
-    """PostgreSQL: insert the rows whose key is not stored, without a
-    pre-read; their keys and new ids. By COPY, the ids drawn from the
-    table's sequence first, when no key is taken (a first sync's page);
-    else (COPY is all or nothing) by INSERT … ON CONFLICT DO NOTHING."""
+    """Insert the rows whose key is not stored, without a pre-read; their
+    keys and new ids.
+
+    SQLite: one multi-row INSERT … DO NOTHING a chunk; when it took every
+    row (a first sync's page) their ids are the ones up to the last it
+    gave out, in order (the write transaction holds the lock), else the
+    ids it gave out are read back. PostgreSQL: by COPY, the ids drawn from
+    the table's sequence first, when no key is taken; else (COPY is all or
+    nothing) by INSERT … ON CONFLICT DO NOTHING."""
     if not rows:
         return {}
+    if tx.dialect == "sqlite":
+        return await _insert_new_sqlite(tx, table, rows)
     ids = [
         pk
         for (pk,) in await tx.fetch(
@@ -573,14 +597,21 @@ async def _insert_new(
     return {(p, e): pk for p, e, pk in await tx.fetch(sql, columns)}
 
 
-def _guessing_new(tx: Tx, optimistic: bool) -> bool:
-    """Whether to write a page's rows as new first (`_insert_new`) and read
-    back only those that were not: on PostgreSQL, while pages are mostly
-    new (a first sync). That saves the pre-read's round trip and its join
-    a page, and lets new rows go in by COPY; the rows stored already then
-    take the usual path, so a page guessed wrong costs a COPY undone and
-    one statement that writes nothing."""
-    return optimistic and tx.dialect == "postgres"
+async def _insert_new_sqlite(
+    tx: Tx, table: str, rows: Sequence[tuple[Any, ...]]
+) -> dict[tuple[int, str], int]:
+    new: dict[tuple[int, str], int] = {}
+    at = _COLUMNS[table].index("external_id")
+    for i in range(0, len(rows), _SQLITE_ROWS):
+        chunk = rows[i : i + _SQLITE_ROWS]
+        await tx.execute(_multi_upsert(table, len(chunk), True), list(chain(*chunk)))
+        ((count, last),) = await tx.fetch("SELECT changes(), last_insert_rowid()")
+        if count == len(chunk):
+            first = last - count + 1
+            new.update(((r[0], r[at]), first + n) for n, r in enumerate(chunk))
+        elif count:
+            await _ids_above(tx, table, last - count, new)
+    return new
 
 
 async def _restamp(tx: Tx, table: str, rows: Sequence[tuple[str, int]]) -> None:
@@ -606,14 +637,19 @@ async def upsert_courses(
     offering summary (app/ingest/summary.py) of these courses from their
     offerings in this page, written into the courses this page creates
     (saving a second write of every new course to denormalise them); asked
-    for the new ones (all the page's, when `optimistic`: see
-    `_guessing_new`)."""
+    for the new ones (all the page's, when `optimistic`).
+
+    `optimistic` (while pages are mostly new: a first sync): the page is
+    first written as new rows (`_insert_new`) and only the keys found taken
+    are read and compared. That saves the pre-read of a page that is new,
+    and on PostgreSQL lets its rows go in by COPY; a page guessed wrong
+    costs a statement that writes nothing (PostgreSQL: and a COPY undone)."""
     out = Written()
     batch = {(providers[p.record.provider], p.key): p for p in items}
     out.tally.seen = len(batch)
     created: list[tuple[int, str]] = []
-    if _guessing_new(tx, optimistic) and batch:
-        summary = summaries(list(batch)) if summaries else {}
+    if optimistic and batch:
+        summary = _summaries(tx, summaries, list(batch))
         new = await _insert_new(
             tx,
             "course",
@@ -640,12 +676,7 @@ async def upsert_courses(
             out.tally.created += 1
             fresh.append(key)
         writes.append((key, p))
-    summary = summaries(fresh) if summaries and fresh else {}
-    if summary and tx.dialect == "sqlite":
-        summary = {
-            k: (day(s[0], True), s[1], s[2], flag(s[3], True))
-            for k, s in summary.items()
-        }
+    summary = _summaries(tx, summaries, fresh)
     rows = [(key[0], *fill(p), *summary.get(key, EMPTY)) for key, p in writes]
     await _write(tx, "course", rows, fresh, out.ids, stored.top)
     created.extend(fresh)
@@ -653,6 +684,22 @@ async def upsert_courses(
     out.created_ids = {out.ids[k] for k in created}
     await _index_for_search(tx, sorted(out.created_ids))
     return out
+
+
+def _summaries(
+    tx: Tx,
+    summaries: Callable[[Collection[tuple[int, str]]], dict[tuple[int, str], Summary]]
+    | None,
+    keys: Collection[tuple[int, str]],
+) -> dict[tuple[int, str], Summary]:
+    """The summaries of these courses as their rows bind them (see `day`)."""
+    summary = summaries(keys) if summaries and keys else {}
+    if summary and tx.dialect == "sqlite":
+        summary = {
+            k: (day(s[0], True), s[1], s[2], flag(s[3], True))
+            for k, s in summary.items()
+        }
+    return summary
 
 
 async def _index_for_search(tx: Tx, ids: Sequence[int]) -> None:
@@ -685,8 +732,8 @@ async def upsert_offerings(
     optimistic: bool = False,
 ) -> tuple[Written, list[OfferingRecord]]:
     """Write a page's prepared offerings (one per key). Returns what was
-    written and the offerings whose course is unknown. `optimistic`: see
-    `_guessing_new`."""
+    written and the offerings whose course is unknown. `optimistic`: as
+    for `upsert_courses`."""
     out = Written()
     orphans: list[OfferingRecord] = []
     batch: dict[tuple[int, str], tuple[Prepared, int]] = {}
@@ -698,7 +745,7 @@ async def upsert_offerings(
         else:
             batch[key] = (p, course_id)
     out.tally.seen = len(batch)
-    if _guessing_new(tx, optimistic) and batch:
+    if optimistic and batch:
         new = await _insert_new(
             tx,
             "offering",

@@ -61,9 +61,9 @@ async def test_new_records_beside_stored_ones_in_a_page_are_created_once(
     migrated: str, start_simulator: StartSimulator
 ) -> None:
     # The first page of the second run holds 50 stored courses, some of
-    # them revised, and 50 new ones: on PostgreSQL the engine writes such a
-    # page as new first and takes the stored rows the usual way
-    # (upsert._guessing_new).
+    # them revised, and 50 new ones: the engine writes such a page as new
+    # first and takes the stored rows the usual way (upsert_courses's
+    # `optimistic`).
     stored = 50
     small = await start_simulator(courses=stored, seed=SEED, change=0.3, drop=0.0)
     assert (await run_sync(source(small))).total.created == 2 * stored
