@@ -465,7 +465,6 @@ async def _new_ids(
 
 
 _COLUMNS = {"course": COURSE_COLUMNS, "offering": OFFERING_COLUMNS}
-_UPSERTS = {"course": COURSE_UPSERT, "offering": OFFERING_UPSERT}
 # Rows per multi-row statement on SQLite: under its 32,766 bound parameters.
 _SQLITE_ROWS = 500
 
