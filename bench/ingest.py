@@ -315,12 +315,16 @@ _PG_DATABASES: list[tuple[str, str]] = []  # made by _fresh_db, dropped by run()
 DROP_ATTEMPTS = 40  # half a second apart
 
 
-def _drop_pg_databases() -> None:
+def _drop_pg_databases(only: str | None = None) -> None:
+    """Drop the PostgreSQL databases `_fresh_db` made (`only`: the one of
+    that URL, so autovacuum does not work on it during the next figure)."""
     import asyncpg
 
     async def drop() -> None:
-        while _PG_DATABASES:
-            server, name = _PG_DATABASES.pop()
+        for server, name in list(_PG_DATABASES):
+            if only is not None and only != f"{server}/{name}":
+                continue
+            _PG_DATABASES.remove((server, name))
             conn = await asyncpg.connect(
                 server.replace("postgres://", "postgresql://") + "/postgres"
             )
@@ -373,11 +377,11 @@ def run(courses: int, only: str | None = None) -> dict[str, Any]:
             for backend in backends:
                 prefix = "" if backend == "sqlite" else "pg_"
                 # the executemany floor is built from SWAYAM rows only
-                floor = (
-                    _measure("floor", sim.url, _fresh_db(backend, workdir))
-                    if CONNECTOR == "swayam"
-                    else None
-                )
+                floor = None
+                if CONNECTOR == "swayam":
+                    floor_db = _fresh_db(backend, workdir)
+                    floor = _measure("floor", sim.url, floor_db)
+                    _drop_pg_databases(only=floor_db)
                 db_url = _fresh_db(backend, workdir)
                 first = _measure("sync", sim.url, db_url)
                 again = _measure("resync", sim.url, db_url)
