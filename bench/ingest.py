@@ -217,9 +217,11 @@ async def _sync(url: str, db_url: str, full: bool) -> dict[str, Any]:
 
     wal = _LargestWal(db_url)
     wal.start()
+    cpu = time.process_time()
     try:
         async with open_database(db_url):
             outcome = await run_sync(_config(url), full=full)
+        cpu = time.process_time() - cpu
     finally:
         wal.stopping.set()
         wal.join()
@@ -227,6 +229,7 @@ async def _sync(url: str, db_url: str, full: bool) -> dict[str, Any]:
         "seconds": outcome.elapsed_s,
         "courses": outcome.courses.seen,
         "status": outcome.status,
+        "cpu_s": round(cpu, 3),
         "changed": outcome.total.changed,
         "rss_mb": _rss_mb(),
         "wal_mb": round(wal.largest / 2**20, 1),

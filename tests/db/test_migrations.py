@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 
 import pytest
 from tortoise.context import TortoiseContext
@@ -10,8 +11,9 @@ from tortoise.migrations.autodetector import MigrationAutodetector
 
 from app.db.connection import open_database
 from app.db.migrate import NotMigratedError, apply_migrations, ensure_migrated
-from app.db.models.catalogue import Provider
+from app.db.models.catalogue import Course, Offering, Provider
 from app.settings import tortoise_config
+from tests.factories import make_course, make_offering, make_provider
 
 
 @pytest.mark.asyncio
@@ -40,5 +42,27 @@ def test_migrations_apply_once_and_then_are_up_to_date(db_url: str) -> None:
             await ensure_migrated()
             await Provider.create(slug="nptel", name="NPTEL")
             assert await Provider.all().count() == 1
+
+    asyncio.run(scenario())
+
+
+def test_deleting_a_provider_takes_its_courses_and_offerings(db_url: str) -> None:
+    """On the migrated schema (PostgreSQL has no offering -> provider key
+    since 0008): the cascade runs through the courses."""
+
+    async def scenario() -> None:
+        await apply_migrations(db_url)
+        async with open_database(db_url):
+            nptel, cec = await make_provider("nptel"), await make_provider("cec")
+            for provider in (nptel, cec):
+                course = await make_course(provider, "noc20_ma39", "Calculus")
+                await make_offering(course, "noc20_ma39", date(2026, 1, 5))
+            await nptel.delete()
+            assert await Course.all().values_list("provider__slug", flat=True) == [
+                "cec"
+            ]
+            assert await Offering.all().values_list("provider__slug", flat=True) == [
+                "cec"
+            ]
 
     asyncio.run(scenario())
