@@ -38,7 +38,9 @@ from app.db.migrate import ensure_migrated
 from app.db.models.sync import SyncRun
 from app.ingest import hooks, locks, runs
 from app.ingest.backend import (
+    HeldConnection,
     Tx,
+    held_connections,
     read_connection,
     results_waiting,
     statements_waiting,
@@ -257,6 +259,8 @@ class _Run:
         self.writing_keys: set[tuple[str, str]] = set()
         # Two writers where there are two connections to write with.
         self.pipelined = lease.dialect == "postgres"
+        # The connections the two halves write on, when the run holds them.
+        self.halves: list[HeldConnection] | None = None
         self.pass_full = True  # a walk of the whole source (see _state)
         self.analyzed_at = 0  # rows written at the last ANALYZE
         self.analyzing: asyncio.Task[None] | None = None
@@ -286,7 +290,8 @@ class _Run:
             self.progress.close()
 
     async def _pages(self) -> None:
-        async with registry.open_client(self.config) as http:
+        held = held_connections(2) if self.pipelined else contextlib.nullcontext()
+        async with held as self.halves, registry.open_client(self.config) as http:
             connector = registry.build_connector(self.config, http)
             stored = StoredOfferings()
             state = await self._state(connector, stored)
@@ -487,7 +492,7 @@ class _Run:
         page, each waiting for the parser to yield."""
         if prior is not None:
             await prior
-        async with read_connection() as tx:
+        async with read_connection(on=self._held(0)) as tx:
             await self._courses(tx, page, first)
 
     async def _second_half(
@@ -509,8 +514,11 @@ class _Run:
         if failure is not None:
             raise failure
         with self._counts_undone_on_failure():
-            async with write_transaction() as tx:
+            async with write_transaction(on=self._held(1)) as tx:
                 await self._rest(tx, page, first)
+
+    def _held(self, half: int) -> HeldConnection | None:
+        return self.halves[half] if self.halves else None
 
     async def _drain(self) -> None:
         """Wait for the last page's second half (raising its failure)."""

@@ -143,8 +143,8 @@ async def test_a_failed_commit_leaves_the_resume_point_at_the_last_commit(
     original = runner.write_transaction
 
     @asynccontextmanager
-    async def commit_fails_on_page_3(client=None):  # type: ignore[no-untyped-def]
-        async with original(client) as tx:
+    async def commit_fails_on_page_3(client=None, **held):  # type: ignore[no-untyped-def]
+        async with original(client, **held) as tx:
             wrote_page_3 = False
             execute = tx.execute
 
