@@ -3,8 +3,8 @@
 The connector fetches (and prefetches) pages; a producer task turns its
 records into `Page`s on a queue, taking a credit per page (QUEUE_PAGES); the
 writer commits each page with the run's counts and resume cursor (SQLite:
-one short transaction; PostgreSQL: its courses, then the rest in one
-transaction, two pages in flight on connections of their own, see
+one short transaction; PostgreSQL: its courses, then its offerings, then
+its log, two pages in flight on connections of their own, see
 `_Run._commit`) and hands the credit back as its COMMIT starts. So the
 next page downloads and parses while the current one is written, no
 transaction ever spans a network call, and memory holds at most a few pages.
@@ -70,6 +70,17 @@ from connectors.jsonbody import dump_raw
 from connectors.records import Malformed, OfferingRecord, PageDone, Record
 
 log = logging.getLogger(__name__)
+
+# A page's log row and its run's counts and cursor (runner._close).
+_LOG_PAGE = (
+    'INSERT INTO "sync_page" ("run_id", "number", "cursor", "course_ids", '
+    '"offering_ids", "committed_at") VALUES (?, ?, ?, ?, ?, ?)'
+)
+_LOG_RUN = (
+    'UPDATE "sync_run" SET "pages" = ?, "seen" = ?, "created" = ?, '
+    '"updated" = ?, "unchanged" = ?, "withdrawn" = ?, "quarantined" = ?, '
+    '"cursor" = ?, "heartbeat_at" = ? WHERE "id" = ?'
+)
 
 # Pages parsed ahead of the writer. The producer takes a credit before it
 # reads a page, and the writer returns it once the page's statements are
@@ -390,10 +401,11 @@ class _Run:
 
     async def _commit(self, page: Page) -> None:
         """Write one page. On PostgreSQL in two halves on connections of
-        their own: its courses (`_first_half`), then its offerings, page log
-        and cursor in one transaction (`_second_half`), while the pages
-        before and after it write theirs; the resume cursor still moves
-        only in page order. On SQLite (one connection) in one transaction."""
+        their own: its courses (`_first_half`), then its offerings and the
+        page log with the cursor, which alone says the page is written
+        (`_second_half`), while the pages before and after it write theirs;
+        the resume cursor still moves only in page order. On SQLite (one
+        connection) in one transaction."""
         if self.lost is not None:
             raise self.lost
         others = await self._others(page)
@@ -514,8 +526,20 @@ class _Run:
         if failure is not None:
             raise failure
         with self._counts_undone_on_failure():
-            async with write_transaction(on=self._held(1)) as tx:
-                await self._rest(tx, page, first)
+            # The offerings before the page's transaction, each statement
+            # committing on its own: like the courses, a replay repeats them
+            # harmlessly, and the optimistic COPY needs no savepoint (two
+            # round trips a page). The page log then commits alone, one
+            # statement, when nothing else has to go with it.
+            async with read_connection(on=self._held(1)) as tx:
+                offerings, orphans = await self._offerings(tx, page, first)
+            along = page.malformed or orphans or page.withdrawals
+            if along or self._refreshed(first, offerings):
+                async with write_transaction(on=self._held(1)) as tx:
+                    await self._close(tx, page, first, offerings, orphans)
+            else:
+                async with read_connection(on=self._held(1)) as tx:
+                    await self._close(tx, page, first, offerings, orphans)
 
     def _held(self, half: int) -> HeldConnection | None:
         return self.halves[half] if self.halves else None
@@ -550,9 +574,17 @@ class _Run:
                 first.courses.unchanged((provider_id, course_key), course_id)
 
     async def _rest(self, tx: Tx, page: Page, first: _FirstHalf) -> None:
-        """Offerings, quarantine, withdrawals, page log, counts and cursor;
-        the in-memory counts move only once this has committed."""
-        now, courses, done = first.now, first.courses, page.done
+        """Offerings, quarantine, withdrawals, page log, counts and cursor,
+        in the page's transaction; the in-memory counts move only once this
+        has committed."""
+        offerings, orphans = await self._offerings(tx, page, first)
+        await self._close(tx, page, first, offerings, orphans)
+
+    async def _offerings(
+        self, tx: Tx, page: Page, first: _FirstHalf
+    ) -> tuple[Written, list[OfferingRecord]]:
+        """The page's offerings written; those whose course is unknown."""
+        courses = first.courses
         known = await course_ids_for(
             tx,
             [
@@ -572,28 +604,38 @@ class _Run:
         for u in page.unchanged:
             provider_id, offering_id, _, _ = u.ref
             offerings.unchanged((provider_id, u.external_id), offering_id)
+        return offerings, orphans
+
+    @staticmethod
+    def _refreshed(first: _FirstHalf, offerings: Written) -> set[int]:
+        """Courses whose offering summary moves (new ones got theirs with
+        their row)."""
+        return set(offerings.changed_ids) - first.courses.created_ids
+
+    async def _close(
+        self,
+        tx: Tx,
+        page: Page,
+        first: _FirstHalf,
+        offerings: Written,
+        orphans: list[OfferingRecord],
+    ) -> None:
+        """Quarantine, withdrawals, summaries, page log, counts and cursor."""
+        now, courses, done = first.now, first.courses, page.done
         bad = page.malformed + [_orphan(r) for r in orphans]
         quarantined = await quarantine(tx, self.run.id, self.source, bad, now)
         withdrawn = await apply_withdrawals(tx, page.withdrawals, self.providers, now)
-        # New courses got their summary with their row.
-        await refresh_course_summary(
-            tx, set(offerings.changed_ids) - courses.created_ids
-        )
+        await refresh_course_summary(tx, self._refreshed(first, offerings))
         number = first.number
         cursor = done.cursor if done is not None else self.cursor
-        await tx.execute(
-            'INSERT INTO "sync_page" ("run_id", "number", "cursor", '
-            '"course_ids", "offering_ids", "committed_at") '
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [
-                self.run.id,
-                number,
-                cursor,
-                json.dumps(sorted(courses.ids.values())),
-                json.dumps(sorted(offerings.ids.values())),
-                now,
-            ],
-        )
+        page_row = [
+            self.run.id,
+            number,
+            cursor,
+            json.dumps(sorted(courses.ids.values())),
+            json.dumps(sorted(offerings.ids.values())),
+            now,
+        ]
         c_total, o_total, t_total = Tally(), Tally(), Tally()
         c_total += self.out.courses
         c_total += courses.tally
@@ -605,23 +647,27 @@ class _Run:
         grand = Tally()
         for part in (c_total, o_total, t_total):
             grand += part
-        await tx.execute(
-            'UPDATE "sync_run" SET "pages" = ?, "seen" = ?, "created" = ?, '
-            '"updated" = ?, "unchanged" = ?, "withdrawn" = ?, '
-            '"quarantined" = ?, "cursor" = ?, "heartbeat_at" = ? WHERE "id" = ?',
-            [
-                number,
-                grand.seen,
-                grand.created,
-                grand.updated,
-                grand.unchanged,
-                grand.withdrawn,
-                self.out.quarantined + quarantined,
-                cursor,
-                now,
-                self.run.id,
-            ],
-        )
+        run_row = [
+            number,
+            grand.seen,
+            grand.created,
+            grand.updated,
+            grand.unchanged,
+            grand.withdrawn,
+            self.out.quarantined + quarantined,
+            cursor,
+            now,
+            self.run.id,
+        ]
+        if tx.dialect == "postgres":
+            # One statement, atomic by itself: on its own it needs no
+            # transaction (see _second_half).
+            await tx.execute(
+                f'WITH "logged" AS ({_LOG_PAGE}) {_LOG_RUN}', page_row + run_row
+            )
+        else:
+            await tx.execute(_LOG_PAGE, page_row)
+            await tx.execute(_LOG_RUN, run_row)
         if self.lease.dialect == "sqlite":
             # Checked as it runs, with the COMMIT (backend._SqliteTx): a
             # lost lease rolls the page back.

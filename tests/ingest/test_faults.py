@@ -4,14 +4,13 @@ the run cleanly so the next run resumes and converges."""
 from __future__ import annotations
 
 import json
-from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
 
 from app.db.models.catalogue import Course, Offering
 from app.db.models.sync import QuarantinedRecord, SyncPage, SyncRun
-from app.ingest import run_sync, runner
+from app.ingest import backend, run_sync
 from connectors.simulator.swayam import cursor
 from tests.ingest.conftest import StartSimulator, source
 
@@ -137,41 +136,50 @@ async def test_a_job_that_failed_before_the_engine_ran_does_not_stop_the_resume(
 async def test_a_failed_commit_leaves_the_resume_point_at_the_last_commit(
     migrated: str, start_simulator: StartSimulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Counts and cursor move while a page's statements run; a transaction
-    that then fails to commit must put them back, or the next run would
-    resume after a page that was never written."""
-    original = runner.write_transaction
+    """Counts and cursor move while a page's statements run; a page whose
+    commit then fails must put them back, or the next run would resume after
+    a page that was never written. On SQLite the COMMIT fails once every
+    statement ran; on PostgreSQL the statement logging the page, which
+    commits alone."""
+    execute, commit = backend._SqliteTx.execute, backend._SqliteTx.commit
+    logged: set[int] = set()
 
-    @asynccontextmanager
-    async def commit_fails_on_page_3(client=None, **held):  # type: ignore[no-untyped-def]
-        async with original(client, **held) as tx:
-            wrote_page_3 = False
-            execute = tx.execute
+    def logs_page_3(sql: str, params: Any) -> bool:
+        return 'INSERT INTO "sync_page"' in sql and params[1] == 3
 
-            async def watching(sql: str, params: Any = ()) -> None:
-                nonlocal wrote_page_3
-                if sql.startswith('INSERT INTO "sync_page"') and params[1] == 3:
-                    wrote_page_3 = True
-                await execute(sql, params)
+    async def watching(self: Any, sql: str, params: Any = ()) -> None:
+        if logs_page_3(sql, params):
+            logged.add(id(self))
+        await execute(self, sql, params)
 
-            tx.execute = watching  # type: ignore[method-assign]
-            yield tx
-            if wrote_page_3:  # every statement ran; now the COMMIT "fails"
-                raise OSError("disk I/O error")
+    async def failing_commit(self: Any) -> None:
+        if id(self) in logged:  # every statement ran; now the COMMIT "fails"
+            raise OSError("disk I/O error")
+        await commit(self)
 
-    monkeypatch.setattr(runner, "write_transaction", commit_fails_on_page_3)
+    pg_execute = backend._PostgresTx.execute
+
+    async def failing_log(self: Any, sql: str, params: Any = ()) -> None:
+        if logs_page_3(sql, params):
+            raise OSError("disk I/O error")
+        await pg_execute(self, sql, params)
+
+    monkeypatch.setattr(backend._SqliteTx, "execute", watching)
+    monkeypatch.setattr(backend._SqliteTx, "commit", failing_commit)
+    monkeypatch.setattr(backend._PostgresTx, "execute", failing_log)
     sim = await start_simulator(courses=COURSES)
     failed = await run_sync(source(sim))
     assert failed.status == "failed" and "disk I/O error" in failed.error
     assert failed.pages == 2 and "2 page(s) committed" in failed.error
     # The resume point is page 2's end (PostgreSQL may have committed page
-    # 3's courses in their own first transaction: the resume replays them).
+    # 3's courses and offerings before its log: the resume replays them).
     run = await SyncRun.get(id=failed.run_id)
     assert run.cursor == cursor(199)
 
-    monkeypatch.setattr(runner, "write_transaction", original)
+    monkeypatch.undo()
     resumed = await run_sync(source(sim))
     assert resumed.status == "succeeded", resumed.error
     assert resumed.resumed_from == failed.run_id
     assert resumed.pages == 3  # pages 3, 4 and 5: page 3 was never written
     assert await Course.all().count() == COURSES
+    assert await Offering.all().count() == COURSES
