@@ -47,6 +47,7 @@ from app.ingest.backend import (
     write_transaction,
 )
 from app.ingest.checkpoints import checkpoints_in_background
+from app.ingest.ids import ReservedIds
 from app.ingest.known import StoredOfferings
 from app.ingest.page import Page
 from app.ingest.pathways import write_pathways, write_programmes
@@ -272,6 +273,7 @@ class _Run:
         self.pipelined = lease.dialect == "postgres"
         # The connections the two halves write on, when the run holds them.
         self.halves: list[HeldConnection] | None = None
+        self.reserved = ReservedIds()  # ids drawn ahead (PostgreSQL)
         self.pass_full = True  # a walk of the whole source (see _state)
         self.analyzed_at = 0  # rows written at the last ANALYZE
         self.analyzing: asyncio.Task[None] | None = None
@@ -567,6 +569,7 @@ class _Run:
                 page_summaries, page.offerings.values(), self.providers, today()
             ),
             optimistic=page.eager,
+            reserved=self.reserved,
         )
         for u in page.unchanged:
             if u.course:
@@ -600,6 +603,7 @@ class _Run:
             courses=known,
             fill=page.fill,
             optimistic=page.eager,
+            reserved=self.reserved,
         )
         for u in page.unchanged:
             provider_id, offering_id, _, _ = u.ref

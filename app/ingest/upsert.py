@@ -33,6 +33,7 @@ import orjson
 
 from app.ingest.backend import SQLITE_PAIR_ITEM, Tx
 from app.ingest.hashing import content_hash, matches
+from app.ingest.ids import ReservedIds, draw_ids
 from app.ingest.tally import Tally
 from app.search.courses import ingested_rows_sql
 from connectors.jsonbody import dump_raw
@@ -561,7 +562,10 @@ async def _unnest_upsert(tx: Tx, table: str, new_only: bool = False) -> str:
 
 
 async def _insert_new(
-    tx: Tx, table: str, rows: Sequence[tuple[Any, ...]]
+    tx: Tx,
+    table: str,
+    rows: Sequence[tuple[Any, ...]],
+    reserved: ReservedIds | None = None,
 ) -> dict[tuple[int, str], int]:
     """Insert the rows whose key is not stored, without a pre-read; their
     keys and new ids.
@@ -570,20 +574,17 @@ async def _insert_new(
     row (a first sync's page) their ids are the ones up to the last it
     gave out, in order (the write transaction holds the lock), else the
     ids it gave out are read back. PostgreSQL: by COPY, the ids drawn from
-    the table's sequence first, when no key is taken; else (COPY is all or
-    nothing) by INSERT … ON CONFLICT DO NOTHING."""
+    the table's sequence first (or taken from those `reserved` drew ahead),
+    when no key is taken; else (COPY is all or nothing) by INSERT … ON
+    CONFLICT DO NOTHING."""
     if not rows:
         return {}
     if tx.dialect == "sqlite":
         return await _insert_new_sqlite(tx, table, rows)
-    ids = [
-        pk
-        for (pk,) in await tx.fetch(
-            "SELECT nextval((SELECT pg_get_serial_sequence(?, 'id'))::regclass) "
-            "FROM generate_series(1, ?)",
-            [table, len(rows)],
-        )
-    ]
+    if reserved is not None:
+        ids = await reserved.take(tx, table, len(rows))
+    else:
+        ids = await draw_ids(tx, table, len(rows))
     at = _COLUMNS[table].index("external_id")
     if await tx.copy_new(
         table,
@@ -630,6 +631,7 @@ async def upsert_courses(
     summaries: Callable[[Collection[tuple[int, str]]], dict[tuple[int, str], Summary]]
     | None = None,
     optimistic: bool = False,
+    reserved: ReservedIds | None = None,
 ) -> Written:
     """Write a page's prepared courses (one per key); `fill(p)` gives a row's
     column values (`Page.fill`). `summaries(keys)`: the
@@ -642,7 +644,9 @@ async def upsert_courses(
     first written as new rows (`_insert_new`) and only the keys found taken
     are read and compared. That saves the pre-read of a page that is new,
     and on PostgreSQL lets its rows go in by COPY; a page guessed wrong
-    costs a statement that writes nothing (PostgreSQL: and a COPY undone)."""
+    costs a statement that writes nothing (PostgreSQL: and a COPY undone).
+    `reserved`: the run's ids drawn ahead (app/ingest/ids.py), else a page's
+    are drawn as it is written."""
     out = Written()
     batch = {(providers[p.record.provider], p.key): p for p in items}
     out.tally.seen = len(batch)
@@ -653,6 +657,7 @@ async def upsert_courses(
             tx,
             "course",
             [(k[0], *fill(p), *summary.get(k, EMPTY)) for k, p in batch.items()],
+            reserved,
         )
         out.ids.update(new)
         out.tally.created += len(new)
@@ -729,10 +734,11 @@ async def upsert_offerings(
     courses: dict[tuple[int, str], int],
     fill: Callable[[Prepared], tuple[Any, ...]],
     optimistic: bool = False,
+    reserved: ReservedIds | None = None,
 ) -> tuple[Written, list[OfferingRecord]]:
     """Write a page's prepared offerings (one per key). Returns what was
-    written and the offerings whose course is unknown. `optimistic`: as
-    for `upsert_courses`."""
+    written and the offerings whose course is unknown. `optimistic` and
+    `reserved`: as for `upsert_courses`."""
     out = Written()
     orphans: list[OfferingRecord] = []
     batch: dict[tuple[int, str], tuple[Prepared, int]] = {}
@@ -749,6 +755,7 @@ async def upsert_offerings(
             tx,
             "offering",
             [(k[0], course_id, *fill(p)) for k, (p, course_id) in batch.items()],
+            reserved,
         )
         out.ids.update(new)
         out.tally.created += len(new)
