@@ -546,12 +546,10 @@ class _Run:
             async with read_connection(on=self._held(1)) as tx:
                 offerings, orphans = await self._offerings(tx, page, first)
             along = page.malformed or orphans or page.withdrawals
-            if along or self._refreshed(first, offerings):
-                async with write_transaction(on=self._held(1)) as tx:
-                    await self._close(tx, page, first, offerings, orphans)
-            else:
-                async with read_connection(on=self._held(1)) as tx:
-                    await self._close(tx, page, first, offerings, orphans)
+            alone = not (along or self._refreshed(first, offerings))
+            closing = read_connection if alone else write_transaction
+            async with closing(on=self._held(1)) as tx:
+                await self._close(tx, page, first, offerings, orphans)
 
     def _held(self, half: int) -> HeldConnection | None:
         return self.halves[half] if self.halves else None
