@@ -491,9 +491,8 @@ class _Run:
         the rest after the run."""
         written = self.out.courses.created + self.out.offerings.created
         running = self.analyzing is not None and not self.analyzing.done()
-        if running or written < max(1_000, 2 * self.analyzed_at):
-            return
-        if written > ANALYZE_UNTIL_ROWS:
+        doubled = written >= max(1_000, 2 * self.analyzed_at)
+        if running or not doubled or written > ANALYZE_UNTIL_ROWS:
             return
         self.analyzed_at = written
         # In the background: the writer need not wait for statistics.

@@ -11,8 +11,7 @@ from app.ingest.ids import RESERVE_MAX, ReservedIds
 
 async def _last_drawn(tx: Tx) -> int:
     rows = await tx.fetch(
-        "SELECT last_value FROM pg_sequences WHERE sequencename = "
-        "(SELECT split_part(pg_get_serial_sequence('course', 'id'), '.', 2))"
+        "SELECT pg_sequence_last_value(pg_get_serial_sequence('course', 'id'))"
     )
     return rows[0][0] or 0
 

@@ -6,7 +6,7 @@ same, and deleting a provider still cascades through its courses to their
 offerings. The check cost a lookup in `provider` for every offering written
 (measured: COPY of 50,000 SWAYAM offerings 0.80 -> 0.67 s). The column, its
 unique key with `external_id` and the model's relation stay. SQLite keeps the
-constraint: dropping one there rebuilds the table, and its check is cheap.
+constraint: dropping one there rebuilds the table.
 """
 
 from tortoise import migrations
