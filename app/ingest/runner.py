@@ -64,7 +64,7 @@ from app.ingest.upsert import (
     upsert_offerings,
     upsert_providers,
 )
-from app.ingest.withdrawal import apply_withdrawals, withdraw_unseen
+from app.ingest.withdrawal import apply_withdrawals, largest_ids, withdraw_unseen
 from connectors import registry
 from connectors.base import NOT_MODIFIED, VALIDATORS, SourceConfig, SyncState
 from connectors.jsonbody import dump_raw
@@ -285,6 +285,7 @@ class _Run:
         self.analyzed_at = 0  # rows written at the last ANALYZE
         self.analyzing: asyncio.Task[None] | None = None
         self.validators: dict[str, str] = {}
+        self.before: dict[str, int] = {}  # withdrawal.largest_ids as it began
         self.cursor = plan.resume_cursor
         self.lost: Exception | None = None
         self.credits = asyncio.Semaphore(QUEUE_PAGES)  # see QUEUE_PAGES
@@ -296,6 +297,7 @@ class _Run:
     async def execute(self) -> None:
         beat = asyncio.create_task(self._heartbeat())
         try:
+            self.before = await largest_ids()  # before the run writes a row
             await self._pages()
             await self._finish()
         except Exception as exc:
@@ -713,7 +715,7 @@ class _Run:
         if self._may_withdraw(now):
             # The pass began at page 1 in this run or in the runs it resumed.
             gone_c, gone_o = await withdraw_unseen(
-                self.source, [*self.plan.chain, self.run.id], now
+                self.source, [*self.plan.chain, self.run.id], now, self.before
             )
             out.courses.withdrawn += gone_c
             out.offerings.withdrawn += gone_o

