@@ -17,15 +17,19 @@ from app.ingest.backend import Tx
 # syncs draw 13 times a table instead of 100.
 RESERVE_MAX = 5_000
 
+# The sequence named once (a cast outside the subquery is made again for
+# every id), the ids as one array, not a row each: 5,000 ids, ad hoc, 2.6 ->
+# 1.4 ms in the server, and one value for the client to decode.
 _DRAW = (
-    "SELECT nextval((SELECT pg_get_serial_sequence(?, 'id'))::regclass) "
+    "SELECT array_agg(nextval((SELECT pg_get_serial_sequence(?, 'id')::regclass))) "
     "FROM generate_series(1, ?)"
 )
 
 
 async def draw_ids(tx: Tx, table: str, count: int) -> list[int]:
     """`count` new ids of `table`, from its sequence."""
-    return [pk for (pk,) in await tx.fetch(_DRAW, [table, count])]
+    ((ids,),) = await tx.fetch(_DRAW, [table, count])
+    return ids or []  # array_agg of no rows is NULL
 
 
 class ReservedIds:

@@ -24,7 +24,12 @@ from typing import Any
 import orjson
 from tortoise.connection import get_connection
 
-from app.ingest.backend import SQLITE_PAIR_ITEM, dialect_of, read_connection
+from app.ingest.backend import (
+    SQLITE_PAIR_ITEM,
+    HeldConnection,
+    dialect_of,
+    read_connection,
+)
 from connectors.base import Known
 
 log = logging.getLogger(__name__)
@@ -71,7 +76,9 @@ class StoredOfferings:
     lookup that fails reports nothing (the page is parsed, as without one):
     it is an optimisation, never a reason for a run to fail."""
 
-    def __init__(self) -> None:
+    def __init__(self, on: HeldConnection | None = None) -> None:
+        """`on`: a PostgreSQL connection the run holds, else the pool's."""
+        self._on = on
         client = get_connection("default")
         self.dialect = dialect_of(client)
         path = getattr(client, "filename", ":memory:")
@@ -104,7 +111,7 @@ class StoredOfferings:
 
     async def _rows(self, keys: Sequence[Key]) -> list[Any]:
         if self.dialect == "postgres":
-            async with read_connection() as tx:
+            async with read_connection(on=self._on) as tx:
                 return await tx.fetch(
                     _POSTGRES_SQL, [[s for s, _ in keys], [e for _, e in keys]]
                 )

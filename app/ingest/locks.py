@@ -20,7 +20,7 @@ from typing import Any
 
 from tortoise.connection import get_connection
 
-from app.ingest.backend import dialect_of, write_transaction
+from app.ingest.backend import HeldConnection, dialect_of, write_transaction
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +86,15 @@ class Lease:
     dialect: str
     taken_over: str | None = None  # whose stale lock this run took, and why
     _pg: Any = None  # (pool wrapper, connection) on PostgreSQL
+    _reader: HeldConnection | None = None
+
+    def reader(self) -> HeldConnection | None:
+        """PostgreSQL: the connection that holds the lock, for the run's
+        reads meanwhile (it is otherwise idle, and a pooled one would cost a
+        reset round trip each time it went back); None on SQLite."""
+        if self._pg is not None and self._reader is None:
+            self._reader = HeldConnection(self._pg[1])
+        return self._reader
 
 
 async def acquire(

@@ -315,7 +315,7 @@ class _Run:
         held = held_connections(2) if self.pipelined else contextlib.nullcontext()
         async with held as self.halves, registry.open_client(self.config) as http:
             connector = registry.build_connector(self.config, http)
-            stored = StoredOfferings()
+            stored = StoredOfferings(on=self.lease.reader())
             state = await self._state(connector, stored)
             # Unbounded: the credits bound it.
             queue: asyncio.Queue[Page | BaseException | None] = asyncio.Queue()
