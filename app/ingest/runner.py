@@ -315,7 +315,13 @@ class _Run:
         held = held_connections(2) if self.pipelined else contextlib.nullcontext()
         async with held as self.halves, registry.open_client(self.config) as http:
             connector = registry.build_connector(self.config, http)
-            stored = StoredOfferings(on=self.lease.reader())
+            # Into an empty table there is nothing stored to look up (a
+            # record repeated within the run is the connector's to drop).
+            stored = (
+                StoredOfferings(on=self.lease.reader())
+                if self.before["offering"]
+                else None
+            )
             state = await self._state(connector, stored)
             # Unbounded: the credits bound it.
             queue: asyncio.Queue[Page | BaseException | None] = asyncio.Queue()
@@ -338,9 +344,12 @@ class _Run:
                     if task is not None:
                         with contextlib.suppress(BaseException):
                             await task
-                stored.close()
+                if stored is not None:
+                    stored.close()
 
-    async def _state(self, connector: object, stored: StoredOfferings) -> SyncState:
+    async def _state(
+        self, connector: object, stored: StoredOfferings | None
+    ) -> SyncState:
         """Where the connector starts. A connector that declares
         `incremental = True` (a change feed: edX timestamps, CTDL events) is
         asked only for what changed since the last complete run, unless the
