@@ -9,7 +9,9 @@ of the main thread's work.
 Reads go to committed rows only, while the writer may be in the middle of
 the page before: on a SQLite file through a connection of their own (the
 run's writer holds the main one), so the lookup never waits for a commit;
-in memory, and on PostgreSQL, through the usual connection or pool.
+in memory through the usual connection; on PostgreSQL on the connection that
+holds the run's lock (`locks.Lease.reader`). A run into an empty offering
+table makes no lookup at all (runner._pages).
 """
 
 from __future__ import annotations
