@@ -336,12 +336,14 @@ async def held_connections(count: int) -> AsyncIterator[list[HeldConnection] | N
 
     Their commits do not wait for the WAL to reach the disk (`synchronous_
     commit = off`): a page's few commits each waited for an fsync, long when
-    the disk is busy (50k first syncs right after other writes, three
-    interleaved pairs: 17.9k -> 19.8k courses/s). A server crash can lose
-    the last ~0.6 s of pages (3 x wal_writer_delay), a prefix-consistent
-    state like that of a killed run, which the next run resumes; the run's
-    closing commit, on the pool, is synchronous and so makes every page
-    before it durable. The pool's reset (RESET ALL) restores the setting."""
+    the disk is busy (50k first syncs right after dropping a database, the
+    setting database-wide, three interleaved pairs: 17.9k -> 19.8k
+    courses/s; on a quiet machine, five pairs: no difference). A server
+    crash can lose the last ~0.6 s of pages (3 x wal_writer_delay), a
+    prefix-consistent state like that of a killed run, which the next run
+    resumes; the run's closing commit, on the pool, is synchronous and so
+    makes every page before it durable. The pool's reset (RESET ALL)
+    restores the setting."""
     if _Holding.active:
         yield None
         return
